@@ -1,0 +1,63 @@
+// Wasm side of the benchmark: the same bundles, stock and requests as benches/rank.rs,
+// through the package's JavaScript API in Node (the nodejs build in target/pkg/node).
+// Writes target/bench/wasm.json. Run by scripts/bench.sh after the native side.
+import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { performance } from "node:perf_hooks";
+
+const require = createRequire(import.meta.url);
+const root = new URL("..", import.meta.url).pathname;
+const { Engine } = require(`${root}target/pkg/node/vitrine.js`);
+
+const quick = process.argv.includes("--quick");
+const sizesArg = process.argv.indexOf("--sizes");
+const sizes = sizesArg > 0 ? process.argv[sizesArg + 1].split(",").map(Number) : [1000, 10000, 50000];
+const [loads, calls] = quick ? [5, 2000] : [21, 20000];
+
+const pct = (sorted, p) => sorted[Math.round((sorted.length - 1) * p)];
+const results = [];
+for (const n of sizes) {
+  const dir = `${root}target/bench`;
+  const bundle = new Uint8Array(readFileSync(`${dir}/bundle-${n}.msgpack`));
+  const stock = new Uint8Array(readFileSync(`${dir}/stock-${n}.msgpack`));
+  const requests = JSON.parse(readFileSync(`${dir}/requests-${n}.json`, "utf8")).map((r) => ({
+    ...r,
+    profile: r.profile ? new Uint8Array(r.profile) : null,
+  }));
+
+  const loadMs = [];
+  for (let i = 0; i < loads; i++) {
+    const t = performance.now();
+    const engine = Engine.fromBundle(bundle);
+    loadMs.push(performance.now() - t);
+    engine.free();
+  }
+  loadMs.sort((a, b) => a - b);
+
+  const engine = Engine.fromBundle(bundle);
+  engine.applyStock(stock);
+  let items = 0;
+  for (let i = 0; i < calls / 10; i++) items += engine.rank(requests[i % requests.length]).items.length;
+  const us = new Float64Array(calls);
+  for (let i = 0; i < calls; i++) {
+    const req = requests[i % requests.length];
+    const t = performance.now();
+    engine.rank(req);
+    us[i] = (performance.now() - t) * 1000;
+  }
+  us.sort();
+  const r = {
+    products: n,
+    loadMsP50: pct(loadMs, 0.5),
+    rankUsP50: pct(us, 0.5),
+    rankUsP99: pct(us, 0.99),
+    meanItems: items / (calls / 10),
+  };
+  console.log(
+    `wasm   ${String(n).padStart(6)} products: load p50 ${r.loadMsP50.toFixed(2).padStart(7)} ms, ` +
+      `rank p50 ${r.rankUsP50.toFixed(1).padStart(6)} us, p99 ${r.rankUsP99.toFixed(1).padStart(6)} us`,
+  );
+  results.push(r);
+  engine.free();
+}
+writeFileSync(`${root}target/bench/wasm.json`, JSON.stringify(results));

@@ -1,0 +1,288 @@
+//! The catalogue bundle as it travels: products, categories, learned neighbours,
+//! complements and popularity, promotions, experiments and ranking settings.
+//!
+//! These are plain serde types mirroring `docs/FORMATS.md`; [`crate::catalogue`] validates
+//! them and builds the indexed form the ranking reads. Keys are camelCase strings so any
+//! MessagePack library can write a bundle. Edge lists and popularity refer to products by
+//! their position in `products` (an index), which keeps the bundle small and loading fast.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::codec::value::Value;
+use crate::codec::{Id, Packed};
+
+/// The schema version of the bundle format this build reads and writes.
+pub const BUNDLE_SCHEMA: u64 = 1;
+
+/// A catalogue bundle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bundle {
+    /// Always `"bundle"`.
+    pub kind: String,
+    /// Always [`BUNDLE_SCHEMA`].
+    pub schema: u64,
+    /// The bundle version, echoed in every decision so it can be replayed.
+    pub version: String,
+    /// When the bundle was built, ms since the Unix epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<u64>,
+    /// ISO 4217 code of the prices (for display only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub categories: Vec<Category>,
+    #[serde(default)]
+    pub products: Vec<Product>,
+    /// Item-to-item neighbours ("shoppers who viewed this also viewed").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neighbours: Option<Edges>,
+    /// Complements ("goes with"): from a product to products bought with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complements: Option<Edges>,
+    #[serde(default)]
+    pub popularity: Popularity,
+    #[serde(default)]
+    pub promotions: Vec<Promotion>,
+    #[serde(default)]
+    pub experiments: Vec<Experiment>,
+    /// Ranking weights by feature name; features not named keep their default weight.
+    #[serde(default)]
+    pub weights: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub ranking: RankingSettings,
+    #[serde(default)]
+    pub rules: Rules,
+}
+
+/// A node of the category tree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Category {
+    pub id: Id,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Id>,
+}
+
+/// A product.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Product {
+    pub id: Id,
+    pub name: String,
+    /// Id of its category (a leaf or any node of the tree).
+    pub category: Id,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    /// Price in minor units (pence, cents).
+    pub price: u64,
+    /// `"durable"` (not suggested again once bought), `"consumable"` (may be suggested for
+    /// repurchase) and `"untracked"` (no stock kept: always available).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<Flag>,
+    /// Margin as a fraction of the price, 0 to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub margin: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+}
+
+/// A product flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Flag {
+    Durable,
+    Consumable,
+    Untracked,
+}
+
+/// A weighted edge list between products, as three parallel arrays of equal length.
+/// `from` and `to` are indexes into `products`; weights are non-negative, typically 0..1.
+/// Each array is MessagePack numbers or a packed little-endian `bin` ([`Packed`]).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Edges {
+    pub from: Packed<u32>,
+    pub to: Packed<u32>,
+    pub weight: Packed<f32>,
+}
+
+/// Sparse scores over products: parallel arrays of product indexes and non-negative scores
+/// (counts or rates; the engine log-scales them to 0..1). Packed like [`Edges`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Scores {
+    pub item: Packed<u32>,
+    pub score: Packed<f32>,
+}
+
+/// Popularity globally and per cohort (a region, a customer segment...).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Popularity {
+    #[serde(default)]
+    pub global: Scores,
+    #[serde(default)]
+    pub cohorts: BTreeMap<String, Scores>,
+}
+
+/// A promotion and the conditions under which it may be shown.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Promotion {
+    pub id: String,
+    /// The promoted products (ids); all must pass the stock gate.
+    pub products: Vec<Id>,
+    /// Gain when redeemed, in minor units (e.g. expected margin).
+    pub value: f64,
+    /// Base redemption probability, 0 to 1.
+    pub rate: f64,
+    /// Shown only to these segments (empty: any). Needs marketing consent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub segments: Vec<String>,
+    /// Shown only in these regions (empty: any).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<String>,
+    /// Shown only on these pages (empty: any).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<String>,
+    /// Lowest loyalty tier. Needs marketing consent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_tier: Option<u8>,
+    /// Cart value bounds in minor units, inclusive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_cart_value: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_cart_value: Option<u64>,
+    /// Only for customers with no purchase (`true`) or with one (`false`). Needs marketing
+    /// consent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_customer: Option<bool>,
+    /// Time window, ms since the Unix epoch: `start <= now < end`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<u64>,
+    /// Every promoted product needs at least this stock level (default 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stock_threshold: Option<i32>,
+    /// Not shown when the stock data is older than this, in ms (default 15 minutes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_stock_age_ms: Option<u64>,
+    /// At most one promotion per exclusivity group is shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+}
+
+/// An experiment definition, in GrowthBook's terms. Assignment is done by the experiments
+/// module; the bundle only carries the definitions and each variation's weight overrides.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Experiment {
+    pub key: String,
+    pub variations: Vec<Variation>,
+    /// Traffic split between variations; equal when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub weights: Vec<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hash_attribute: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback_attribute: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hash_version: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<String>,
+    /// `[namespace id, range start, range end]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<(String, f64, f64)>,
+    /// Targeting condition (GrowthBook's `evalCondition` syntax).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+}
+
+/// One arm of an experiment: a name and ranking weight overrides.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Variation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub weights: BTreeMap<String, f64>,
+}
+
+/// Ranking settings; every field has a default (see [`RankingSettings::default`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RankingSettings {
+    /// Items returned when a request names no limit.
+    pub limit: u32,
+    /// At most this many items of one category in a response.
+    pub max_per_category: u32,
+    /// Session views lose half their pull every this many newer views.
+    pub session_half_life: f64,
+    /// Views from earlier visits (profile) lose half their pull every this many hours.
+    pub history_half_life_hours: f64,
+    /// Pull of an earlier visit's view relative to one in this session.
+    pub history_factor: f64,
+    /// Purchases lose half their pull every this many days.
+    pub purchase_half_life_days: f64,
+    /// A profile's affinities lose half their weight every this many days after it was
+    /// last updated.
+    pub affinity_half_life_days: f64,
+    /// How many of the shopper's favourite categories supply candidates (all of them
+    /// still count in the affinity feature).
+    pub affinity_categories: u32,
+    /// Candidates taken from each of those categories.
+    pub category_candidates: u32,
+    /// Candidates taken from the cohort's best sellers.
+    pub popular_candidates: u32,
+    /// Stock level at which the stock-depth feature saturates.
+    pub stock_depth: u32,
+    /// Most promotions in one response.
+    pub promotion_cap: u32,
+}
+
+impl Default for RankingSettings {
+    fn default() -> Self {
+        Self {
+            limit: 12,
+            max_per_category: 3,
+            session_half_life: 3.0,
+            history_half_life_hours: 72.0,
+            history_factor: 0.5,
+            purchase_half_life_days: 60.0,
+            affinity_half_life_days: 30.0,
+            affinity_categories: 8,
+            category_candidates: 8,
+            popular_candidates: 30,
+            stock_depth: 20,
+            promotion_cap: 2,
+        }
+    }
+}
+
+/// Merchandising rules that hold for every request.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Rules {
+    /// Never suggested.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<Id>,
+    /// Placed at a fixed position (when in stock).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pins: Vec<Pin>,
+}
+
+/// A product pinned at a position, on one page type or on all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pin {
+    pub product: Id,
+    /// 0-based position.
+    pub position: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+}

@@ -1,0 +1,66 @@
+//! A small, fast, deterministic hasher for the engine's internal maps.
+//!
+//! std's default SipHash with a random seed is slower than needed for short ids and
+//! integers, and its per-process seed would make iteration order vary between runs. The
+//! keys hashed here are product indexes and ids from the operator's own bundle, so
+//! resistance to chosen-key flooding is not what matters; speed and repeatability are.
+//! The mixing step (rotate, xor, multiply by an odd constant) is the multiplicative
+//! scheme used by compilers' symbol tables.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+const K: u64 = 0x517c_c1b7_2722_0a95;
+
+/// The hasher; see the module documentation.
+#[derive(Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl FastHasher {
+    #[inline]
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+    }
+}
+
+impl Hasher for FastHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.mix(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.mix(u64::from_le_bytes(w));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.mix(u64::from(i));
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.mix(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.mix(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.mix(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type FastBuild = BuildHasherDefault<FastHasher>;
+pub type FastMap<K, V> = HashMap<K, V, FastBuild>;
+pub type FastSet<K> = HashSet<K, FastBuild>;
