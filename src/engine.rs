@@ -9,8 +9,8 @@ use serde::Serialize;
 use crate::catalogue::{flags, Catalogue};
 use crate::error::{Error, RequestError};
 use crate::limits::Limits;
-use crate::profile::{decode_profile, Profile};
-use crate::rank::{rank, Inputs};
+use crate::profile::{read_profile, Profile, ProfileView};
+use crate::rank::{rank, render, Inputs, Ranking};
 use crate::request::{RankRequest, RankResponse};
 use crate::stock::{Applied, StockTable};
 
@@ -69,22 +69,37 @@ impl Engine {
     /// An engine over an already loaded catalogue, with no stock yet.
     pub fn from_catalogue(catalogue: Catalogue, limits: Limits) -> Engine {
         let stock = StockTable::empty(catalogue.len());
-        Engine { limits, catalogue, stock }
+        Engine {
+            limits,
+            catalogue,
+            stock,
+        }
     }
 
     /// Applies a stock snapshot or delta; one not newer than the current epoch is ignored.
     pub fn apply_stock(&mut self, bytes: &[u8]) -> Result<Applied, Error> {
-        Ok(self.stock.apply_bytes(bytes, &self.catalogue, &self.limits)?)
+        Ok(self
+            .stock
+            .apply_bytes(bytes, &self.catalogue, &self.limits)?)
     }
 
     /// Ranks for a request; `clock_now` (ms since the Unix epoch) is used unless the
     /// request names its own `context.now`.
     pub fn rank(&self, req: &RankRequest, clock_now: u64) -> Result<RankResponse, Error> {
-        let profile = match &req.profile {
-            Some(bytes) => Some(decode_profile(bytes, &self.limits).map_err(RequestError::Profile)?),
-            None => None,
+        Ok(render::response(
+            &self.ranking(req, clock_now)?,
+            &self.catalogue,
+        ))
+    }
+
+    /// As [`Engine::rank`], before any string is made (render with [`render`]).
+    pub fn ranking(&self, req: &RankRequest, clock_now: u64) -> Result<Ranking, Error> {
+        let Some(bytes) = &req.profile else {
+            return self.rank_view(req, None, clock_now);
         };
-        self.rank_with_profile(req, profile.as_ref(), clock_now)
+        // The profile is read in place: its strings stay borrowed from the bytes.
+        let view = read_profile(bytes, &self.limits).map_err(RequestError::Profile)?;
+        self.rank_view(req, Some(&view), clock_now)
     }
 
     /// As [`Engine::rank`], with the profile already decoded (`req.profile` is ignored).
@@ -94,8 +109,29 @@ impl Engine {
         profile: Option<&Profile>,
         clock_now: u64,
     ) -> Result<RankResponse, Error> {
-        let now = req.context.as_ref().and_then(|c| c.now).unwrap_or(clock_now);
-        let inputs = Inputs { cat: &self.catalogue, stock: &self.stock, limits: &self.limits, req, profile, now };
+        let ranking = self.rank_view(req, profile.map(Profile::view).as_ref(), clock_now)?;
+        Ok(render::response(&ranking, &self.catalogue))
+    }
+
+    fn rank_view(
+        &self,
+        req: &RankRequest,
+        profile: Option<&ProfileView>,
+        clock_now: u64,
+    ) -> Result<Ranking, Error> {
+        let now = req
+            .context
+            .as_ref()
+            .and_then(|c| c.now)
+            .unwrap_or(clock_now);
+        let inputs = Inputs {
+            cat: &self.catalogue,
+            stock: &self.stock,
+            limits: &self.limits,
+            req,
+            profile,
+            now,
+        };
         Ok(rank(&inputs)?)
     }
 

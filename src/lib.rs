@@ -24,14 +24,14 @@ mod hash;
 pub mod limits;
 pub mod profile;
 pub mod promo;
-mod rank;
+pub mod rank;
 pub mod request;
 pub mod stock;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
-pub mod weights;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+pub mod weights;
 
 pub use engine::{Engine, EngineInfo, ProductView};
 pub use error::{Error, RequestError, SnapshotError};

@@ -4,11 +4,11 @@
 //! input costs at most a scan of its bytes. The defaults leave a wide margin over real data
 //! (the reasons are next to each field); an operator can raise or lower any of them.
 
-use serde::Deserialize;
+use crate::codec::{Path, Reader};
+use crate::error::SnapshotError;
 
 /// Limits applied when decoding snapshots and answering rank requests.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Limits {
     /// Largest catalogue bundle, in bytes. A 50k-product bundle with 20 neighbours each is
     /// about 10 MB (see README "Benchmarks"); 64 MiB leaves room for large shops.
@@ -50,5 +50,34 @@ impl Default for Limits {
             max_session_items: 100,
             max_results: 100,
         }
+    }
+}
+
+impl Limits {
+    /// Reads limits from a map of camelCase names; names left out keep their default,
+    /// unknown names are refused.
+    pub fn read(r: &mut Reader, p: &Path) -> Result<Limits, SnapshotError> {
+        let mut l = Limits::default();
+        r.fields(p, true, |k, r| {
+            let slot = match k {
+                "maxBundleBytes" => &mut l.max_bundle_bytes,
+                "maxProfileBytes" => &mut l.max_profile_bytes,
+                "maxStockBytes" => &mut l.max_stock_bytes,
+                "maxDepth" => &mut l.max_depth,
+                "maxStringBytes" => &mut l.max_string_bytes,
+                "maxProducts" => &mut l.max_products,
+                "maxEdgesPerProduct" => &mut l.max_edges_per_product,
+                "maxProfileEntries" => &mut l.max_profile_entries,
+                "maxSessionItems" => &mut l.max_session_items,
+                "maxResults" => &mut l.max_results,
+                _ => return Ok(false),
+            };
+            // u32 bound: wasm's usize is 32 bits, and no limit needs more.
+            if let Some(n) = r.opt(|r| r.uint(&p.key(k), u64::from(u32::MAX)))? {
+                *slot = n as usize;
+            }
+            Ok(true)
+        })?;
+        Ok(l)
     }
 }

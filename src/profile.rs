@@ -1,18 +1,21 @@
 //! The customer profile snapshot: what vitrine holds about one shopper.
 //!
-//! [`Profile`] is the readable form (what `decodeProfile` shows the shopper); the bytes are
-//! a compact map with one- and two-letter keys, because a profile travels with every
-//! request (a cookie, a KV read at the edge) and has a 512-byte budget for a typical
-//! shopper. Compactness comes from three choices, all documented in `docs/FORMATS.md`:
-//! numeric ids as integers, times as gaps (minutes between views, days between purchases)
-//! that mostly fit in one byte, and affinities as whole percent.
+//! [`Profile`] is the readable form (what `decodeProfile` shows the shopper, what
+//! `encodeProfile` takes); [`ProfileView`] is the same content borrowed from the bytes,
+//! which is what ranking reads on every request without copying a string. The bytes are a
+//! compact map with one- and two-letter keys, because a profile travels with every request
+//! (a cookie, a KV read at the edge) and has a 512-byte budget for a typical shopper.
+//! Compactness comes from three choices, all documented in `docs/FORMATS.md`: numeric ids
+//! as integers, times as gaps (minutes between views, days between purchases) that mostly
+//! fit in one byte, and affinities as whole percent.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::catalogue::MAX_SAFE_INTEGER;
-use crate::codec::{self, HeaderKeys, Id, Spec};
+use crate::codec::{self, need, HeaderKeys, Id, Path, Reader, Spec};
 use crate::error::SnapshotError;
 use crate::limits::Limits;
 
@@ -24,16 +27,14 @@ const DAY_MS: u64 = 86_400_000;
 
 /// Consent flags. Without `personalization` the engine ignores the profile entirely;
 /// without `marketing` no promotion is targeted at the shopper's segment, tier or history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Consent {
     pub personalization: bool,
     pub marketing: bool,
 }
 
 /// A product view from an earlier visit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct View {
     pub product: String,
     /// When, ms since the Unix epoch (kept to the minute).
@@ -41,8 +42,7 @@ pub struct View {
 }
 
 /// A purchase.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Purchase {
     pub product: String,
     /// Day of the purchase, days since 1970-01-01 (UTC).
@@ -50,90 +50,181 @@ pub struct Purchase {
 }
 
 /// The price range the shopper usually buys in, minor units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct PriceBand {
     pub low: u64,
     pub high: u64,
 }
 
 /// A customer profile, readable form.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Profile {
-    #[serde(default = "current_schema")]
     pub schema: u64,
     /// Pseudonymous customer id (never a name or an e-mail address).
     pub customer_id: String,
     /// Incremented by the server on each change; echoed in decisions.
-    #[serde(default)]
     pub version: u64,
     /// When the profile was last folded, ms since the Unix epoch (kept to the minute).
     pub updated_at: u64,
-    #[serde(default)]
     pub consent: Consent,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub segment: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cohort: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Loyalty tier, 0 (none) upwards.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<u8>,
     /// Decayed affinity per category id, 0..1 (kept to whole percent).
-    #[serde(default)]
     pub category_affinity: BTreeMap<String, f64>,
     /// Decayed affinity per brand, 0..1 (kept to whole percent).
-    #[serde(default)]
     pub brand_affinity: BTreeMap<String, f64>,
     /// Most recent first.
-    #[serde(default)]
     pub recent_views: Vec<View>,
     /// Most recent first.
-    #[serde(default)]
     pub purchases: Vec<Purchase>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub price_band: Option<PriceBand>,
 }
 
-fn current_schema() -> u64 {
-    PROFILE_SCHEMA
+/// A profile borrowed from its bytes (or from a [`Profile`]): what ranking reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileView<'a> {
+    pub customer_id: Cow<'a, str>,
+    pub version: u64,
+    pub updated_at: u64,
+    pub consent: Consent,
+    pub segment: Option<Cow<'a, str>>,
+    pub cohort: Option<Cow<'a, str>>,
+    pub region: Option<Cow<'a, str>>,
+    pub tier: Option<u8>,
+    pub category_affinity: Vec<(Cow<'a, str>, f64)>,
+    pub brand_affinity: Vec<(Cow<'a, str>, f64)>,
+    /// (product, ms since 1970), most recent first.
+    pub recent_views: Vec<(Cow<'a, str>, u64)>,
+    /// (product, day since 1970), most recent first.
+    pub purchases: Vec<(Cow<'a, str>, u64)>,
+    pub price_band: Option<PriceBand>,
 }
 
-/// The bytes' layout; see `docs/FORMATS.md`.
-#[derive(Debug, Default, Serialize, Deserialize)]
+impl Profile {
+    /// This profile as a view (borrows every string).
+    pub fn view(&self) -> ProfileView<'_> {
+        fn b(s: &str) -> Cow<'_, str> {
+            Cow::Borrowed(s)
+        }
+        ProfileView {
+            customer_id: b(&self.customer_id),
+            version: self.version,
+            updated_at: self.updated_at,
+            consent: self.consent,
+            segment: self.segment.as_deref().map(b),
+            cohort: self.cohort.as_deref().map(b),
+            region: self.region.as_deref().map(b),
+            tier: self.tier,
+            category_affinity: self
+                .category_affinity
+                .iter()
+                .map(|(k, &v)| (b(k), v))
+                .collect(),
+            brand_affinity: self
+                .brand_affinity
+                .iter()
+                .map(|(k, &v)| (b(k), v))
+                .collect(),
+            recent_views: self
+                .recent_views
+                .iter()
+                .map(|v| (b(&v.product), v.at))
+                .collect(),
+            purchases: self
+                .purchases
+                .iter()
+                .map(|p| (b(&p.product), p.day))
+                .collect(),
+            price_band: self.price_band,
+        }
+    }
+}
+
+impl ProfileView<'_> {
+    /// The readable, owned form.
+    pub fn to_profile(&self) -> Profile {
+        let own = |s: &Cow<str>| s.to_string();
+        Profile {
+            schema: PROFILE_SCHEMA,
+            customer_id: own(&self.customer_id),
+            version: self.version,
+            updated_at: self.updated_at,
+            consent: self.consent,
+            segment: self.segment.as_ref().map(own),
+            cohort: self.cohort.as_ref().map(own),
+            region: self.region.as_ref().map(own),
+            tier: self.tier,
+            category_affinity: self
+                .category_affinity
+                .iter()
+                .map(|(k, v)| (own(k), *v))
+                .collect(),
+            brand_affinity: self
+                .brand_affinity
+                .iter()
+                .map(|(k, v)| (own(k), *v))
+                .collect(),
+            recent_views: self
+                .recent_views
+                .iter()
+                .map(|(p, at)| View {
+                    product: own(p),
+                    at: *at,
+                })
+                .collect(),
+            purchases: self
+                .purchases
+                .iter()
+                .map(|(p, day)| Purchase {
+                    product: own(p),
+                    day: *day,
+                })
+                .collect(),
+            price_band: self.price_band,
+        }
+    }
+}
+
+/// The bytes' layout (written with serde); see `docs/FORMATS.md`.
+#[derive(Debug, Default, Serialize)]
 struct Wire {
     s: u64,
     id: Id,
-    #[serde(default)]
     n: u64,
     /// updatedAt in whole minutes since the Unix epoch.
     t: u64,
     /// Consent bits: 1 personalization, 2 marketing.
-    #[serde(default)]
     c: u8,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     g: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     h: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     r: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     l: Option<u8>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     a: BTreeMap<Id, u8>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     b: BTreeMap<String, u8>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     v: Vec<Id>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     w: Vec<u64>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     p: Vec<Id>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     d: Vec<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     q: Option<(u64, u64)>,
 }
 
@@ -143,7 +234,10 @@ const MARKETING: u8 = 2;
 fn spec(limits: &Limits) -> Spec {
     Spec {
         what: "profile",
-        keys: HeaderKeys { schema: "s", kind: None },
+        keys: HeaderKeys {
+            schema: "s",
+            kind: None,
+        },
         kinds: &[],
         schema: PROFILE_SCHEMA,
         max_bytes: limits.max_profile_bytes,
@@ -159,13 +253,6 @@ fn too_many(what: &str, count: usize, limits: &Limits) -> Result<(), SnapshotErr
         });
     }
     Ok(())
-}
-
-fn safe(path: &str, v: u64) -> Result<u64, SnapshotError> {
-    if v > MAX_SAFE_INTEGER {
-        return Err(SnapshotError::number(path, v as f64, "at most 2^53-1"));
-    }
-    Ok(v)
 }
 
 fn percent(path: String, v: f64) -> Result<u8, SnapshotError> {
@@ -186,20 +273,32 @@ pub fn encode_profile(p: &Profile, limits: &Limits) -> Result<Vec<u8>, SnapshotE
         });
     }
     if p.customer_id.is_empty() || p.customer_id.len() > limits.max_string_bytes {
-        return Err(SnapshotError::invalid("profile.customerId", "must be 1 to maxStringBytes bytes"));
+        return Err(SnapshotError::invalid(
+            "profile.customerId",
+            "must be 1 to maxStringBytes bytes",
+        ));
     }
     too_many("categoryAffinity", p.category_affinity.len(), limits)?;
     too_many("brandAffinity", p.brand_affinity.len(), limits)?;
     too_many("recentViews", p.recent_views.len(), limits)?;
     too_many("purchases", p.purchases.len(), limits)?;
-    let t = safe("profile.updatedAt", p.updated_at)?;
+    for (field, v) in [("version", p.version), ("updatedAt", p.updated_at)] {
+        if v > MAX_SAFE_INTEGER {
+            return Err(SnapshotError::number(
+                format!("profile.{field}"),
+                v as f64,
+                "at most 2^53-1",
+            ));
+        }
+    }
+    let t = p.updated_at / MINUTE_MS;
     let mut w = Wire {
         s: PROFILE_SCHEMA,
         id: Id(p.customer_id.clone()),
-        n: safe("profile.version", p.version)?,
-        t: t / MINUTE_MS,
-        c: u8::from(p.consent.personalization) * PERSONALIZATION
-            | u8::from(p.consent.marketing) * MARKETING,
+        n: p.version,
+        t,
+        c: (u8::from(p.consent.personalization) * PERSONALIZATION)
+            | (u8::from(p.consent.marketing) * MARKETING),
         g: p.segment.clone(),
         h: p.cohort.clone(),
         r: p.region.clone(),
@@ -207,16 +306,19 @@ pub fn encode_profile(p: &Profile, limits: &Limits) -> Result<Vec<u8>, SnapshotE
         ..Wire::default()
     };
     for (k, &v) in &p.category_affinity {
-        w.a.insert(Id(k.clone()), percent(format!("profile.categoryAffinity.{k}"), v)?);
+        w.a.insert(
+            Id(k.clone()),
+            percent(format!("profile.categoryAffinity.{k}"), v)?,
+        );
     }
     for (k, &v) in &p.brand_affinity {
         w.b.insert(k.clone(), percent(format!("profile.brandAffinity.{k}"), v)?);
     }
     let mut views: Vec<&View> = p.recent_views.iter().collect();
-    views.sort_by(|a, b| b.at.cmp(&a.at));
-    let mut prev = t / MINUTE_MS;
+    views.sort_by_key(|v| std::cmp::Reverse(v.at));
+    let mut prev = t;
     for (i, v) in views.into_iter().enumerate() {
-        if v.at > t || v.product.is_empty() {
+        if v.at > p.updated_at || v.product.is_empty() {
             return Err(SnapshotError::invalid(
                 format!("profile.recentViews[{i}]"),
                 "needs a product and a time no later than updatedAt",
@@ -228,8 +330,8 @@ pub fn encode_profile(p: &Profile, limits: &Limits) -> Result<Vec<u8>, SnapshotE
         prev = m;
     }
     let mut purchases: Vec<&Purchase> = p.purchases.iter().collect();
-    purchases.sort_by(|a, b| b.day.cmp(&a.day));
-    let mut prev = t / DAY_MS;
+    purchases.sort_by_key(|b| std::cmp::Reverse(b.day));
+    let mut prev = p.updated_at / DAY_MS;
     for (i, b) in purchases.into_iter().enumerate() {
         if b.day > prev || b.product.is_empty() {
             return Err(SnapshotError::invalid(
@@ -243,71 +345,270 @@ pub fn encode_profile(p: &Profile, limits: &Limits) -> Result<Vec<u8>, SnapshotE
     }
     if let Some(band) = p.price_band {
         if band.low > band.high || band.high > MAX_SAFE_INTEGER {
-            return Err(SnapshotError::invalid("profile.priceBand", "needs low <= high <= 2^53-1"));
+            return Err(SnapshotError::invalid(
+                "profile.priceBand",
+                "needs low <= high <= 2^53-1",
+            ));
         }
         w.q = Some((band.low, band.high));
     }
     Ok(codec::encode(&w))
 }
 
-/// Decodes a profile snapshot.
+/// Decodes a profile snapshot into its readable form.
 pub fn decode_profile(bytes: &[u8], limits: &Limits) -> Result<Profile, SnapshotError> {
-    let (w, _) = codec::decode::<Wire>(bytes, &spec(limits), limits)?;
-    too_many("a", w.a.len(), limits)?;
-    too_many("b", w.b.len(), limits)?;
-    too_many("v", w.v.len(), limits)?;
-    too_many("p", w.p.len(), limits)?;
-    for (name, ids, gaps) in [("v/w", w.v.len(), w.w.len()), ("p/d", w.p.len(), w.d.len())] {
-        if ids != gaps {
-            return Err(SnapshotError::LengthMismatch { path: format!("profile.{name}"), left: ids, right: gaps });
+    Ok(read_profile(bytes, limits)?.to_profile())
+}
+
+/// Reads profile bytes in place: the view borrows its strings from `bytes`. Unknown keys
+/// are skipped.
+pub fn read_profile<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+) -> Result<ProfileView<'a>, SnapshotError> {
+    codec::read(bytes, &spec(limits), limits, |r| read_view(r, limits)).map(|(v, _)| v)
+}
+
+fn read_view<'a>(r: &mut Reader<'a>, limits: &Limits) -> Result<ProfileView<'a>, SnapshotError> {
+    let p = &Path::root("profile");
+    let mut out = ProfileView {
+        customer_id: Cow::Borrowed(""),
+        version: 0,
+        updated_at: 0,
+        consent: Consent::default(),
+        segment: None,
+        cohort: None,
+        region: None,
+        tier: None,
+        category_affinity: Vec::new(),
+        brand_affinity: Vec::new(),
+        recent_views: Vec::new(),
+        purchases: Vec::new(),
+        price_band: None,
+    };
+    let (mut id, mut t) = (None, None);
+    let (mut views, mut view_gaps, mut bought, mut buy_gaps) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let entries = |r: &mut Reader<'a>, key: &str, q: &Path| -> Result<usize, SnapshotError> {
+        let n = r.array_len(q)?;
+        too_many(key, n, limits)?;
+        Ok(n)
+    };
+    r.fields(p, false, |k, r| {
+        let q = &p.key(k);
+        if r.nil()? {
+            return Ok(true);
+        }
+        match k {
+            "s" => {
+                r.uint(q, u64::MAX)?;
+            }
+            "id" => id = Some(r.id(q)?),
+            "n" => out.version = r.uint(q, MAX_SAFE_INTEGER)?,
+            "t" => t = Some(r.uint(q, MAX_SAFE_INTEGER / MINUTE_MS)?),
+            "c" => {
+                let c = r.uint(q, 255)? as u8;
+                out.consent = Consent {
+                    personalization: c & PERSONALIZATION != 0,
+                    marketing: c & MARKETING != 0,
+                };
+            }
+            "g" => out.segment = Some(Cow::Borrowed(r.str(q)?)),
+            "h" => out.cohort = Some(Cow::Borrowed(r.str(q)?)),
+            "r" => out.region = Some(Cow::Borrowed(r.str(q)?)),
+            "l" => out.tier = Some(r.uint(q, 255)? as u8),
+            "a" | "b" => {
+                let n = r.map_len(q)?;
+                too_many(k, n, limits)?;
+                let list = if k == "a" {
+                    &mut out.category_affinity
+                } else {
+                    &mut out.brand_affinity
+                };
+                list.reserve(n);
+                for _ in 0..n {
+                    let name = r.id(q)?;
+                    let pct = r.uint(&q.key(&name), 100)?;
+                    list.push((name, pct as f64 / 100.0));
+                }
+            }
+            "v" | "p" => {
+                let n = entries(r, k, q)?;
+                let list = if k == "v" { &mut views } else { &mut bought };
+                list.reserve(n);
+                for i in 0..n {
+                    list.push(r.id(&q.index(i))?);
+                }
+            }
+            "w" | "d" => {
+                let n = entries(r, k, q)?;
+                let list = if k == "w" {
+                    &mut view_gaps
+                } else {
+                    &mut buy_gaps
+                };
+                list.reserve(n);
+                for i in 0..n {
+                    list.push(r.uint(&q.index(i), MAX_SAFE_INTEGER)?);
+                }
+            }
+            "q" => {
+                if r.array_len(q)? != 2 {
+                    return Err(SnapshotError::invalid(q.render(), "expected [low, high]"));
+                }
+                let (low, high) = (
+                    r.uint(&q.index(0), MAX_SAFE_INTEGER)?,
+                    r.uint(&q.index(1), MAX_SAFE_INTEGER)?,
+                );
+                if low > high {
+                    return Err(SnapshotError::invalid(
+                        q.render(),
+                        "price band low is above high",
+                    ));
+                }
+                out.price_band = Some(PriceBand { low, high });
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    })?;
+    out.customer_id = need(id, p, "id")?;
+    let t = need(t, p, "t")?;
+    out.updated_at = t * MINUTE_MS;
+    for (name, a, b) in [
+        ("v/w", views.len(), view_gaps.len()),
+        ("p/d", bought.len(), buy_gaps.len()),
+    ] {
+        if a != b {
+            return Err(SnapshotError::LengthMismatch {
+                path: format!("profile.{name}"),
+                left: a,
+                right: b,
+            });
         }
     }
-    let t = safe("profile.t", w.t.saturating_mul(MINUTE_MS))?;
-    let affinity = |m: BTreeMap<String, u8>, key: &str| {
-        m.into_iter()
-            .map(|(k, v)| {
-                if v > 100 {
-                    return Err(SnapshotError::number(format!("profile.{key}.{k}"), f64::from(v), "0..100"));
-                }
-                Ok((k, f64::from(v) / 100.0))
-            })
-            .collect::<Result<BTreeMap<_, _>, _>>()
-    };
-    let mut recent_views = Vec::with_capacity(w.v.len());
-    let mut minute = t / MINUTE_MS;
-    for (i, (id, gap)) in w.v.into_iter().zip(w.w).enumerate() {
-        minute = minute.checked_sub(gap).ok_or_else(|| {
-            SnapshotError::number(format!("profile.w[{i}]"), gap as f64, "views after 1970")
-        })?;
-        recent_views.push(View { product: id.0, at: minute * MINUTE_MS });
+    let mut minute = t;
+    out.recent_views.reserve(views.len());
+    for (i, (id, gap)) in views.into_iter().zip(view_gaps).enumerate() {
+        minute = minute
+            .checked_sub(gap)
+            .ok_or_else(|| p.key("w").index(i).number(gap as f64, "views after 1970"))?;
+        out.recent_views.push((id, minute * MINUTE_MS));
     }
-    let mut purchases = Vec::with_capacity(w.p.len());
-    let mut day = t / DAY_MS;
-    for (i, (id, gap)) in w.p.into_iter().zip(w.d).enumerate() {
+    let mut day = out.updated_at / DAY_MS;
+    out.purchases.reserve(bought.len());
+    for (i, (id, gap)) in bought.into_iter().zip(buy_gaps).enumerate() {
         day = day.checked_sub(gap).ok_or_else(|| {
-            SnapshotError::number(format!("profile.d[{i}]"), gap as f64, "purchases after 1970")
+            p.key("d")
+                .index(i)
+                .number(gap as f64, "purchases after 1970")
         })?;
-        purchases.push(Purchase { product: id.0, day });
+        out.purchases.push((id, day));
     }
-    let price_band = match w.q {
-        Some((low, high)) if low <= high => Some(PriceBand { low, high }),
-        Some(_) => return Err(SnapshotError::invalid("profile.q", "price band low is above high")),
-        None => None,
-    };
-    Ok(Profile {
-        schema: w.s,
-        customer_id: w.id.0,
-        version: safe("profile.n", w.n)?,
-        updated_at: t,
-        consent: Consent { personalization: w.c & PERSONALIZATION != 0, marketing: w.c & MARKETING != 0 },
-        segment: w.g,
-        cohort: w.h,
-        region: w.r,
-        tier: w.l,
-        category_affinity: affinity(w.a.into_iter().map(|(k, v)| (k.0, v)).collect(), "a")?,
-        brand_affinity: affinity(w.b, "b")?,
-        recent_views,
-        purchases,
-        price_band,
-    })
+    Ok(out)
+}
+
+impl Profile {
+    /// Reads the readable form (from a JavaScript object, for `encodeProfile`). Unknown
+    /// keys are refused: a misspelt field would otherwise be silently dropped from what is
+    /// stored about the shopper.
+    pub fn read(r: &mut Reader, p: &Path) -> Result<Profile, SnapshotError> {
+        let safe = MAX_SAFE_INTEGER;
+        let mut out = Profile {
+            schema: PROFILE_SCHEMA,
+            customer_id: String::new(),
+            version: 0,
+            updated_at: 0,
+            consent: Consent::default(),
+            segment: None,
+            cohort: None,
+            region: None,
+            tier: None,
+            category_affinity: BTreeMap::new(),
+            brand_affinity: BTreeMap::new(),
+            recent_views: Vec::new(),
+            purchases: Vec::new(),
+            price_band: None,
+        };
+        let (mut customer, mut updated) = (None, None);
+        let affinity = |r: &mut Reader, q: &Path, into: &mut BTreeMap<String, f64>| {
+            r.fields(q, false, |k, r| {
+                into.insert(k.to_owned(), r.f64(&q.key(k))?);
+                Ok(true)
+            })
+        };
+        let pair =
+            |r: &mut Reader, q: &Path, a: &str, b: &str| -> Result<(String, u64), SnapshotError> {
+                let (mut x, mut y) = (None, None);
+                r.fields(q, true, |k, r| {
+                    let kq = &q.key(k);
+                    match k {
+                        k if k == a => x = Some(r.id_string(kq)?),
+                        k if k == b => y = Some(r.uint(kq, safe)?),
+                        _ => return Ok(false),
+                    }
+                    Ok(true)
+                })?;
+                Ok((need(x, q, a)?, need(y, q, b)?))
+            };
+        r.fields(p, true, |k, r| {
+            let q = &p.key(k);
+            if r.nil()? {
+                return Ok(true);
+            }
+            match k {
+                "schema" => out.schema = r.uint(q, u64::MAX)?,
+                "customerId" => customer = Some(r.id_string(q)?),
+                "version" => out.version = r.uint(q, safe)?,
+                "updatedAt" => updated = Some(r.uint(q, safe)?),
+                "consent" => r.fields(q, true, |k, r| {
+                    let flag = match k {
+                        "personalization" => &mut out.consent.personalization,
+                        "marketing" => &mut out.consent.marketing,
+                        _ => return Ok(false),
+                    };
+                    *flag = r.opt(|r| r.bool(&q.key(k)))?.unwrap_or(false);
+                    Ok(true)
+                })?,
+                "segment" => out.segment = Some(r.string(q)?),
+                "cohort" => out.cohort = Some(r.string(q)?),
+                "region" => out.region = Some(r.string(q)?),
+                "tier" => out.tier = Some(r.uint(q, 255)? as u8),
+                "categoryAffinity" => affinity(r, q, &mut out.category_affinity)?,
+                "brandAffinity" => affinity(r, q, &mut out.brand_affinity)?,
+                "recentViews" => {
+                    out.recent_views = r.list(q, |r, q| {
+                        let (product, at) = pair(r, q, "product", "at")?;
+                        Ok(View { product, at })
+                    })?
+                }
+                "purchases" => {
+                    out.purchases = r.list(q, |r, q| {
+                        let (product, day) = pair(r, q, "product", "day")?;
+                        Ok(Purchase { product, day })
+                    })?
+                }
+                "priceBand" => {
+                    let (mut low, mut high) = (None, None);
+                    r.fields(q, true, |k, r| {
+                        match k {
+                            "low" => low = Some(r.uint(&q.key(k), safe)?),
+                            "high" => high = Some(r.uint(&q.key(k), safe)?),
+                            _ => return Ok(false),
+                        }
+                        Ok(true)
+                    })?;
+                    out.price_band = Some(PriceBand {
+                        low: need(low, q, "low")?,
+                        high: need(high, q, "high")?,
+                    });
+                }
+                _ => return Ok(false),
+            }
+            Ok(true)
+        })?;
+        out.customer_id = need(customer, p, "customerId")?;
+        out.updated_at = need(updated, p, "updatedAt")?;
+        Ok(out)
+    }
 }

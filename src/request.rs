@@ -1,70 +1,145 @@
 //! A rank request and its response, as the storefront and the edge worker see them.
 //!
-//! The same types are read from a JavaScript object (wasm) and built natively (server,
-//! benchmarks); unknown fields are refused so a misspelt option fails loudly.
+//! The same types are read from a JavaScript object (wasm, through a value tree) and built
+//! natively (server, benchmarks); unknown fields are refused so a misspelt option fails
+//! loudly instead of being ignored.
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-use serde_bytes::ByteBuf;
+use serde::Serialize;
+
+use crate::catalogue::MAX_SAFE_INTEGER;
+use crate::codec::{need, Path, Reader};
+use crate::error::{RequestError, SnapshotError};
 
 /// What to rank for.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RankRequest {
     /// The visitor (cookie) id; experiments assign on it.
     pub visitor_id: String,
     /// The shopper's profile snapshot, if any.
-    #[serde(default)]
-    pub profile: Option<ByteBuf>,
-    #[serde(default)]
+    pub profile: Option<Vec<u8>>,
     pub session: Option<Session>,
-    #[serde(default)]
     pub context: Option<Context>,
     /// Ranking weight overrides by feature name.
-    #[serde(default)]
     pub weights: Option<BTreeMap<String, f64>>,
 }
 
 /// This visit so far.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Session {
     /// Product ids viewed in this visit, oldest first.
-    #[serde(default)]
     pub viewed: Vec<String>,
     /// Product ids in the cart.
-    #[serde(default)]
     pub cart: Vec<String>,
     /// The product on the page being rendered, if any.
-    #[serde(default)]
     pub current: Option<String>,
 }
 
 /// Where and when the suggestions are shown.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Context {
     /// Page type ("home", "product", "cart"...): selects pins and promotions.
-    #[serde(default)]
     pub page: Option<String>,
     /// How many items; the bundle's default when absent, clamped to `maxResults`.
-    #[serde(default)]
     pub limit: Option<u32>,
     /// Delivery region: regional stock, regional popularity and promotions.
-    #[serde(default)]
     pub region: Option<String>,
     /// The time of the decision, ms since the Unix epoch; pass it to replay a decision.
-    #[serde(default)]
     pub now: Option<u64>,
     /// Product ids never to suggest in this response.
-    #[serde(default)]
     pub exclude: Vec<String>,
     /// Product ids to put first, in this order (when in stock).
-    #[serde(default)]
     pub pin: Vec<String>,
 }
 
+impl RankRequest {
+    /// Reads a request from MessagePack (what the JavaScript glue packs a request object
+    /// into). Unknown fields are refused.
+    pub fn read(r: &mut Reader) -> Result<RankRequest, RequestError> {
+        read_request(r, &Path::root("request")).map_err(|e| match e {
+            SnapshotError::InvalidNumber { path, value, rule } => {
+                RequestError::InvalidNumber { path, value, rule }
+            }
+            SnapshotError::InvalidField { path, detail } => {
+                RequestError::InvalidRequest { path, detail }
+            }
+            other => RequestError::InvalidRequest {
+                path: "request".into(),
+                detail: other.to_string(),
+            },
+        })
+    }
+}
+
+fn ids(r: &mut Reader, p: &Path) -> Result<Vec<String>, SnapshotError> {
+    r.list(p, Reader::id_string)
+}
+
+fn read_request(r: &mut Reader, p: &Path) -> Result<RankRequest, SnapshotError> {
+    let mut req = RankRequest::default();
+    let mut visitor = None;
+    r.fields(p, true, |k, r| {
+        let q = &p.key(k);
+        if r.nil()? {
+            return Ok(true);
+        }
+        match k {
+            "visitorId" => visitor = Some(r.string(q)?),
+            "profile" => {
+                req.profile = Some(
+                    r.bin(q)
+                        .map_err(|_| {
+                            q.expected("profile snapshot bytes (a Uint8Array)", "another type")
+                        })?
+                        .to_vec(),
+                )
+            }
+            "session" => {
+                let mut s = Session::default();
+                r.fields(q, true, |k, r| {
+                    let kq = &q.key(k);
+                    if r.nil()? {
+                        return Ok(true);
+                    }
+                    match k {
+                        "viewed" => s.viewed = ids(r, kq)?,
+                        "cart" => s.cart = ids(r, kq)?,
+                        "current" => s.current = Some(r.id_string(kq)?),
+                        _ => return Ok(false),
+                    }
+                    Ok(true)
+                })?;
+                req.session = Some(s);
+            }
+            "context" => {
+                let mut c = Context::default();
+                r.fields(q, true, |k, r| {
+                    let kq = &q.key(k);
+                    if r.nil()? {
+                        return Ok(true);
+                    }
+                    match k {
+                        "page" => c.page = Some(r.string(kq)?),
+                        "limit" => c.limit = Some(r.uint(kq, u64::from(u32::MAX))? as u32),
+                        "region" => c.region = Some(r.string(kq)?),
+                        "now" => c.now = Some(r.uint(kq, MAX_SAFE_INTEGER)?),
+                        "exclude" => c.exclude = ids(r, kq)?,
+                        "pin" => c.pin = ids(r, kq)?,
+                        _ => return Ok(false),
+                    }
+                    Ok(true)
+                })?;
+                req.context = Some(c);
+            }
+            "weights" => req.weights = Some(crate::bundle::f64_map(r, q)?),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    })?;
+    req.visitor_id = need(visitor, p, "visitorId")?;
+    Ok(req)
+}
 /// The suggestions, the promotions and what they were computed from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]

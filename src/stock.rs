@@ -10,10 +10,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::catalogue::{flags, Catalogue, MAX_SAFE_INTEGER};
-use crate::codec::{self, HeaderKeys, Id, Spec};
+use crate::codec::{self, need, HeaderKeys, Id, Path, Reader, Spec};
 use crate::error::SnapshotError;
 use crate::hash::{FastMap, FastSet};
 use crate::limits::Limits;
@@ -22,7 +22,7 @@ use crate::limits::Limits;
 pub const STOCK_SCHEMA: u64 = 1;
 
 /// A stock snapshot (`kind: "stock"`) or delta (`kind: "stockDelta"`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StockWire {
     pub kind: String,
@@ -32,20 +32,72 @@ pub struct StockWire {
     /// When the levels were read, ms since the Unix epoch (promotions check its age).
     pub as_of: u64,
     /// Product ids and their levels, as parallel arrays.
-    #[serde(default)]
     pub item: Vec<Id>,
-    #[serde(default)]
     pub level: Vec<i64>,
     /// Levels per region, overriding the product's level for requests in that region.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub regions: BTreeMap<String, Levels>,
 }
 
 /// Parallel arrays of product ids and levels.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Levels {
     pub item: Vec<Id>,
     pub level: Vec<i64>,
+}
+
+impl Levels {
+    /// Reads an `item`/`level` pair of arrays out of a map walk; false for other keys.
+    fn field(&mut self, k: &str, r: &mut Reader, p: &Path) -> Result<bool, SnapshotError> {
+        let q = &p.key(k);
+        match k {
+            "item" => {
+                self.item = r
+                    .opt(|r| r.list(q, |r, q| r.id_string(q).map(Id)))?
+                    .unwrap_or_default()
+            }
+            "level" => self.level = r.opt(|r| r.list(q, Reader::int))?.unwrap_or_default(),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+impl StockWire {
+    /// Reads a snapshot or delta. Unknown keys are skipped.
+    pub fn read(r: &mut Reader, p: &Path) -> Result<StockWire, SnapshotError> {
+        let (mut kind, mut schema, mut epoch, mut as_of) = (None, None, None, None);
+        let mut own = Levels::default();
+        let mut regions = BTreeMap::new();
+        r.fields(p, false, |k, r| {
+            let q = &p.key(k);
+            match k {
+                "kind" => kind = Some(r.string(q)?),
+                "schema" => schema = Some(r.uint(q, u64::MAX)?),
+                "epoch" => epoch = Some(r.uint(q, u64::MAX)?),
+                "asOf" => as_of = Some(r.uint(q, u64::MAX)?),
+                "regions" if r.nil()? => {}
+                "regions" => r.fields(q, false, |name, r| {
+                    let mut levels = Levels::default();
+                    let rp = &q.key(name);
+                    r.fields(rp, false, |k, r| levels.field(k, r, rp))?;
+                    regions.insert(name.to_owned(), levels);
+                    Ok(true)
+                })?,
+                _ => return own.field(k, r, p),
+            }
+            Ok(true)
+        })?;
+        Ok(StockWire {
+            kind: need(kind, p, "kind")?,
+            schema: need(schema, p, "schema")?,
+            epoch: need(epoch, p, "epoch")?,
+            as_of: need(as_of, p, "asOf")?,
+            item: own.item,
+            level: own.level,
+            regions,
+        })
+    }
 }
 
 /// A level that was never given.
@@ -75,7 +127,10 @@ pub struct StockTable {
 fn spec(limits: &Limits) -> Spec {
     Spec {
         what: "stock",
-        keys: HeaderKeys { schema: "schema", kind: Some("kind") },
+        keys: HeaderKeys {
+            schema: "schema",
+            kind: Some("kind"),
+        },
         kinds: &["stock", "stockDelta"],
         schema: STOCK_SCHEMA,
         max_bytes: limits.max_stock_bytes,
@@ -132,11 +187,19 @@ impl StockTable {
         }
     }
 
-    /// True when the product may be shown: untracked, or a known level above zero.
+    /// The level that lets a product be shown: its known level when above zero, or
+    /// `i32::MAX` for untracked products; `None` when it is out of stock or unknown.
     #[inline]
-    pub fn available(&self, cat: &Catalogue, product: u32, region: Option<u32>) -> bool {
-        let untracked = cat.products.hot.get(product as usize).is_some_and(|p| p.flags & flags::UNTRACKED != 0);
-        untracked || self.level(product, region).is_some_and(|l| l > 0)
+    pub fn showable(&self, cat: &Catalogue, product: u32, region: Option<u32>) -> Option<i32> {
+        let untracked = cat
+            .products
+            .hot
+            .get(product as usize)
+            .is_some_and(|p| p.flags & flags::UNTRACKED != 0);
+        if untracked {
+            return Some(i32::MAX);
+        }
+        self.level(product, region).filter(|&l| l > 0)
     }
 
     /// Decodes and applies a snapshot or a delta. On error the table is unchanged.
@@ -146,7 +209,9 @@ impl StockTable {
         cat: &Catalogue,
         limits: &Limits,
     ) -> Result<Applied, SnapshotError> {
-        let (wire, _) = codec::decode::<StockWire>(bytes, &spec(limits), limits)?;
+        let (wire, _) = codec::read(bytes, &spec(limits), limits, |r| {
+            StockWire::read(r, &Path::root("stock"))
+        })?;
         self.apply(&wire, cat)
     }
 
@@ -155,24 +220,45 @@ impl StockTable {
         let full = match wire.kind.as_str() {
             "stock" => true,
             "stockDelta" => false,
-            other => return Err(SnapshotError::WrongKind { expected: "stock", found: other.into() }),
+            other => {
+                return Err(SnapshotError::WrongKind {
+                    expected: "stock",
+                    found: other.into(),
+                })
+            }
         };
         for (field, v) in [("epoch", wire.epoch), ("asOf", wire.as_of)] {
             if v > MAX_SAFE_INTEGER {
-                return Err(SnapshotError::number(format!("stock.{field}"), v as f64, "at most 2^53-1"));
+                return Err(SnapshotError::number(
+                    format!("stock.{field}"),
+                    v as f64,
+                    "at most 2^53-1",
+                ));
             }
         }
         if wire.epoch == 0 {
-            return Err(SnapshotError::number("stock.epoch", 0.0, "epochs start at 1"));
+            return Err(SnapshotError::number(
+                "stock.epoch",
+                0.0,
+                "epochs start at 1",
+            ));
         }
         let (writes, unknown_ids) = checked_writes(wire, cat)?;
         if wire.epoch <= self.epoch {
-            return Ok(Applied { epoch: self.epoch, changed: false, unknown_ids });
+            return Ok(Applied {
+                epoch: self.epoch,
+                changed: false,
+                unknown_ids,
+            });
         }
         if full {
             *self = StockTable::empty(cat.len());
         }
-        let slots: Vec<usize> = wire.regions.keys().map(|name| self.region_slot(name, cat.len())).collect();
+        let slots: Vec<usize> = wire
+            .regions
+            .keys()
+            .map(|name| self.region_slot(name, cat.len()))
+            .collect();
         for (product, region, level) in writes {
             let levels = match region {
                 None => &mut self.global,
@@ -182,7 +268,11 @@ impl StockTable {
         }
         self.epoch = wire.epoch;
         self.as_of = wire.as_of;
-        Ok(Applied { epoch: self.epoch, changed: true, unknown_ids })
+        Ok(Applied {
+            epoch: self.epoch,
+            changed: true,
+            unknown_ids,
+        })
     }
 }
 
@@ -192,7 +282,8 @@ impl StockTable {
         if let Some(&r) = self.region_index.get(name) {
             return r as usize;
         }
-        self.region_index.insert(name.to_owned(), self.regions.len() as u32);
+        self.region_index
+            .insert(name.to_owned(), self.regions.len() as u32);
         self.regions.push(vec![UNKNOWN; n]);
         self.regions.len() - 1
     }
@@ -205,12 +296,20 @@ fn checked_writes(wire: &StockWire, cat: &Catalogue) -> Result<(Vec<Write>, usiz
     let mut unknown = 0;
     let sections = std::iter::once((None, "stock".to_owned(), &wire.item, &wire.level)).chain(
         wire.regions.iter().enumerate().map(|(k, (name, l))| {
-            (Some((k, name)), format!("stock.regions.{name}"), &l.item, &l.level)
+            (
+                Some((k, name)),
+                format!("stock.regions.{name}"),
+                &l.item,
+                &l.level,
+            )
         }),
     );
     for (region, path, items, levels) in sections {
         if region.is_some_and(|(_, r)| r.is_empty()) {
-            return Err(SnapshotError::invalid("stock.regions", "a region name is empty"));
+            return Err(SnapshotError::invalid(
+                "stock.regions",
+                "a region name is empty",
+            ));
         }
         if items.len() != levels.len() {
             return Err(SnapshotError::LengthMismatch {
@@ -221,15 +320,25 @@ fn checked_writes(wire: &StockWire, cat: &Catalogue) -> Result<(Vec<Write>, usiz
         }
         let mut seen = FastSet::default();
         for (i, (id, &level)) in items.iter().zip(levels).enumerate() {
-            let level = i32::try_from(level).ok().filter(|&l| l != UNKNOWN).ok_or_else(|| {
-                SnapshotError::number(format!("{path}.level[{i}]"), level as f64, "within a 32-bit level")
-            })?;
+            let level = i32::try_from(level)
+                .ok()
+                .filter(|&l| l != UNKNOWN)
+                .ok_or_else(|| {
+                    SnapshotError::number(
+                        format!("{path}.level[{i}]"),
+                        level as f64,
+                        "within a 32-bit level",
+                    )
+                })?;
             let Some(p) = cat.products.find(&id.0) else {
                 unknown += 1;
                 continue;
             };
             if !seen.insert(p) {
-                return Err(SnapshotError::DuplicateId { path: format!("{path}.item[{i}]"), id: id.0.clone() });
+                return Err(SnapshotError::DuplicateId {
+                    path: format!("{path}.item[{i}]"),
+                    id: id.0.clone(),
+                });
             }
             writes.push((p, region.map(|(k, _)| k), level));
         }

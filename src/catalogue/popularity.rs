@@ -58,11 +58,13 @@ impl PopTable {
         let mut raw = vec![-1f32; n];
         let mut max = 0f32;
         for (i, (&item, &s)) in scores.item.iter().zip(&scores.score).enumerate() {
-            let slot = raw.get_mut(item as usize).ok_or_else(|| SnapshotError::IndexOutOfRange {
-                path: format!("{path}.item[{i}]"),
-                index: u64::from(item),
-                len: n,
-            })?;
+            let slot =
+                raw.get_mut(item as usize)
+                    .ok_or_else(|| SnapshotError::IndexOutOfRange {
+                        path: format!("{path}.item[{i}]"),
+                        index: u64::from(item),
+                        len: n,
+                    })?;
             if !s.is_finite() || s < 0.0 {
                 return Err(SnapshotError::number(
                     format!("{path}.score[{i}]"),
@@ -80,7 +82,11 @@ impl PopTable {
             max = max.max(s);
         }
         // Counts are heavy-tailed; the log keeps the tail from flattening to zero.
-        let scale = if max > 0.0 { 1.0 / libm::log1pf(max) } else { 0.0 };
+        let scale = if max > 0.0 {
+            1.0 / libm::log1pf(max)
+        } else {
+            0.0
+        };
         let mut ranked = Vec::with_capacity(scores.item.len());
         let norm: Vec<f32> = raw
             .iter()
@@ -96,7 +102,11 @@ impl PopTable {
             })
             .collect();
         top_k(&mut ranked, top_len);
-        Ok(PopTable { name, norm, top: ranked.into_iter().map(|(_, i)| i).collect() })
+        Ok(PopTable {
+            name,
+            norm,
+            top: ranked.into_iter().map(|(_, i)| i).collect(),
+        })
     }
 }
 

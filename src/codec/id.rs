@@ -2,12 +2,10 @@
 //!
 //! Many shops number their products. Writing "49688" as the integer 49688 takes 3 bytes
 //! instead of 6, which is what keeps a 20-view, 20-purchase profile under its 512-byte
-//! budget. Readers accept both forms; the id is always the decimal string.
+//! budget. Readers accept both forms ([`super::read::id`]); the id is always the
+//! decimal string.
 
-use std::fmt;
-
-use serde::de::{self, Visitor};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 
 /// An id read from a snapshot: a string, or a non-negative integer meaning its decimal form.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -41,39 +39,6 @@ impl Serialize for Id {
     }
 }
 
-impl<'de> Deserialize<'de> for Id {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(IdVisitor)
-    }
-}
-
-struct IdVisitor;
-
-impl Visitor<'_> for IdVisitor {
-    type Value = Id;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an id (a non-empty string or a non-negative integer)")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Id, E> {
-        if v.is_empty() {
-            return Err(E::invalid_value(de::Unexpected::Str(v), &self));
-        }
-        Ok(Id(v.to_owned()))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Id, E> {
-        Ok(Id(v.to_string()))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Id, E> {
-        u64::try_from(v)
-            .map(|v| Id(v.to_string()))
-            .map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,15 +54,14 @@ mod tests {
     }
 
     #[test]
-    fn both_forms_read_back_as_the_same_id() {
-        let as_int = rmp_serde::to_vec(&Id("49688".into())).unwrap();
-        assert_eq!(as_int, [0xcd, 0xc2, 0x18]);
-        let as_str = rmp_serde::to_vec(&"49688").unwrap();
-        let a: Id = rmp_serde::from_slice(&as_int).unwrap();
-        let b: Id = rmp_serde::from_slice(&as_str).unwrap();
-        assert_eq!(a, b);
-        assert!(rmp_serde::from_slice::<Id>(&rmp_serde::to_vec(&-3i64).unwrap()).is_err());
-        assert!(rmp_serde::from_slice::<Id>(&rmp_serde::to_vec(&"").unwrap()).is_err());
-        assert!(rmp_serde::from_slice::<Id>(&rmp_serde::to_vec(&1.5f64).unwrap()).is_err());
+    fn numeric_ids_are_written_as_integers() {
+        assert_eq!(
+            rmp_serde::to_vec(&Id("49688".into())).unwrap(),
+            [0xcd, 0xc2, 0x18]
+        );
+        assert_eq!(
+            rmp_serde::to_vec(&Id("p1".into())).unwrap(),
+            [0xa2, b'p', b'1']
+        );
     }
 }

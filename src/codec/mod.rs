@@ -1,23 +1,34 @@
-//! MessagePack in and out: size limit, structural scan, kind and schema check, then serde.
+//! MessagePack in and out. Reading: size limit, kind and schema check, then the format's
+//! own reader walks the bytes once with a [`Reader`], which checks every length against
+//! the bytes that remain before it reserves anything. Writing: rmp-serde, structs as maps
+//! with named fields.
 //!
-//! Every snapshot goes through [`decode`], so every snapshot gets the same guarantees: a
+//! Every snapshot goes through [`read`], so every snapshot gets the same guarantees: a
 //! clear coded error for any bad input, and no allocation driven by a length the input
 //! cannot back.
 
 mod id;
 mod packed;
-mod scan;
+pub mod path;
+pub mod pull;
 pub mod value;
 
 pub use id::Id;
 pub use packed::{Packable, Packed};
-pub(crate) use scan::HeaderKeys;
+pub use path::Path;
+pub use pull::{need, Header, Reader};
+pub use value::Value;
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::SnapshotError;
 use crate::limits::Limits;
+
+/// Which top-level keys carry the schema version and the kind.
+pub(crate) struct HeaderKeys {
+    pub schema: &'static str,
+    pub kind: Option<&'static str>,
+}
 
 /// What a decoder expects of its input.
 pub(crate) struct Spec {
@@ -31,11 +42,13 @@ pub(crate) struct Spec {
     pub max_bytes: usize,
 }
 
-/// Decodes one snapshot. Returns the value and the kind it declared.
-pub(crate) fn decode<T: DeserializeOwned>(
-    bytes: &[u8],
+/// Reads one snapshot with `f` after checking its size, kind and schema, and checks that
+/// `f` read all of it. Returns what `f` read and the kind the snapshot declared.
+pub(crate) fn read<'a, T>(
+    bytes: &'a [u8],
     spec: &Spec,
     limits: &Limits,
+    f: impl FnOnce(&mut Reader<'a>) -> Result<T, SnapshotError>,
 ) -> Result<(T, Option<String>), SnapshotError> {
     if bytes.len() > spec.max_bytes {
         return Err(SnapshotError::TooLarge {
@@ -44,12 +57,15 @@ pub(crate) fn decode<T: DeserializeOwned>(
             limit: spec.max_bytes,
         });
     }
-    let header =
-        scan::scan(bytes, spec.what, &spec.keys, limits.max_depth, limits.max_string_bytes)?;
+    let mut r = Reader::with_limits(bytes, spec.what, limits.max_string_bytes, limits.max_depth);
+    let header = r.header(spec.keys.schema, spec.keys.kind)?;
     if spec.keys.kind.is_some() {
         let kind = header.kind.as_deref().unwrap_or("<missing>");
         if !spec.kinds.contains(&kind) {
-            return Err(SnapshotError::WrongKind { expected: spec.what, found: kind.to_owned() });
+            return Err(SnapshotError::WrongKind {
+                expected: spec.what,
+                found: kind.to_owned(),
+            });
         }
     }
     if header.schema != Some(spec.schema) {
@@ -59,27 +75,9 @@ pub(crate) fn decode<T: DeserializeOwned>(
             supported: spec.schema,
         });
     }
-    // Tracking the field path costs a fifth of the decode time, so it is done only to
-    // explain a failure: decode plainly, and on error decode again to find where.
-    match T::deserialize(&mut rmp_serde::Deserializer::from_read_ref(bytes)) {
-        Ok(value) => Ok((value, header.kind)),
-        Err(plain) => {
-            let mut de = rmp_serde::Deserializer::from_read_ref(bytes);
-            let (path, detail) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-                Err(e) => (e.path().to_string(), e.into_inner().to_string()),
-                Ok(_) => (String::new(), plain.to_string()),
-            };
-            Err(SnapshotError::invalid(format!("{}{}", spec.what, path_suffix(&path)), detail))
-        }
-    }
-}
-
-fn path_suffix(path: &str) -> String {
-    match path {
-        "" | "." => String::new(),
-        p if p.starts_with('[') => p.to_owned(),
-        p => format!(".{p}"),
-    }
+    let value = f(&mut r)?;
+    r.finish()?;
+    Ok((value, header.kind))
 }
 
 /// Encodes a value as MessagePack with structs as maps of named fields.

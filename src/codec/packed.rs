@@ -2,44 +2,53 @@
 //!
 //! Edge lists and popularity hold hundreds of thousands of numbers. Written as MessagePack
 //! arrays each number is its own value, which every reader must visit one by one; written
-//! as a `bin` of little-endian 32-bit values they load as one copy. Readers accept both, so
-//! a writer may stay simple (`[1, 2, 3]`) or be fast (`numpy.asarray(x, "<u4").tobytes()`).
+//! as a `bin` of little-endian 32-bit values they load as one copy. Readers accept both
+//! ([`super::Reader::packed`]), so a writer may stay simple (`[1, 2, 3]`) or be fast
+//! (`numpy.asarray(x, "<u4").tobytes()`). [`Packed`] always writes the packed form.
 
-use std::fmt;
-use std::marker::PhantomData;
+use serde::{Serialize, Serializer};
 
-use serde::de::{self, SeqAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::path::Path;
+use super::pull::Reader;
+use crate::error::SnapshotError;
 
 /// A 32-bit value that has a little-endian packed form.
-pub trait Packable: Copy + for<'de> Deserialize<'de> {
-    const NAME: &'static str;
+pub trait Packable: Copy {
+    /// What an error says was expected.
+    const EXPECTED: &'static str;
     fn from_le(b: [u8; 4]) -> Self;
     fn to_le(self) -> [u8; 4];
+    /// One element of the unpacked (array) form.
+    fn read(r: &mut Reader, p: &Path) -> Result<Self, SnapshotError>;
 }
 
 impl Packable for u32 {
-    const NAME: &'static str = "u32";
+    const EXPECTED: &'static str = "an array of u32 or a bin of little-endian u32";
     fn from_le(b: [u8; 4]) -> Self {
         u32::from_le_bytes(b)
     }
     fn to_le(self) -> [u8; 4] {
         self.to_le_bytes()
     }
+    fn read(r: &mut Reader, p: &Path) -> Result<Self, SnapshotError> {
+        r.uint(p, u64::from(u32::MAX)).map(|n| n as u32)
+    }
 }
 
 impl Packable for f32 {
-    const NAME: &'static str = "f32";
+    const EXPECTED: &'static str = "an array of numbers or a bin of little-endian f32";
     fn from_le(b: [u8; 4]) -> Self {
         f32::from_le_bytes(b)
     }
     fn to_le(self) -> [u8; 4] {
         self.to_le_bytes()
     }
+    fn read(r: &mut Reader, p: &Path) -> Result<Self, SnapshotError> {
+        r.f64(p).map(|x| x as f32)
+    }
 }
 
-/// A `Vec` that reads from an array of numbers or a packed little-endian `bin`, and
-/// writes packed.
+/// A `Vec` that is written as a packed little-endian `bin`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Packed<T>(pub Vec<T>);
 
@@ -80,54 +89,17 @@ impl<T: Packable> Serialize for Packed<T> {
     }
 }
 
-impl<'de, T: Packable> Deserialize<'de> for Packed<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(PackedVisitor(PhantomData))
-    }
-}
-
-struct PackedVisitor<T>(PhantomData<T>);
-
-impl<'de, T: Packable> Visitor<'de> for PackedVisitor<T> {
-    type Value = Packed<T>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "an array of {0} or a bin of little-endian {0}", T::NAME)
-    }
-
-    fn visit_bytes<E: de::Error>(self, b: &[u8]) -> Result<Packed<T>, E> {
-        if b.len() % 4 != 0 {
-            return Err(E::invalid_length(b.len(), &"a multiple of 4 bytes"));
-        }
-        Ok(Packed(b.chunks_exact(4).map(|c| T::from_le([c[0], c[1], c[2], c[3]])).collect()))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Packed<T>, A::Error> {
-        // The structural scan has checked the length against the input, so the hint is
-        // safe to reserve.
-        let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(x) = seq.next_element()? {
-            v.push(x);
-        }
-        Ok(Packed(v))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn reads_arrays_and_packed_bins_alike() {
-        let packed = rmp_serde::to_vec(&Packed(vec![1u32, 70_000, 3])).unwrap();
-        assert_eq!(packed[0], 0xc4, "written as bin8");
-        let plain = rmp_serde::to_vec(&vec![1u32, 70_000, 3]).unwrap();
-        let a: Packed<u32> = rmp_serde::from_slice(&packed).unwrap();
-        let b: Packed<u32> = rmp_serde::from_slice(&plain).unwrap();
-        assert_eq!(a, b);
-        let f: Packed<f32> = rmp_serde::from_slice(&rmp_serde::to_vec(&vec![0.5f64, 1.0]).unwrap()).unwrap();
-        assert_eq!(f.0, [0.5, 1.0]);
-        assert!(rmp_serde::from_slice::<Packed<u32>>(&[0xc4, 3, 1, 2, 3]).is_err());
-        assert!(rmp_serde::from_slice::<Packed<u32>>(&rmp_serde::to_vec(&vec![-1i32]).unwrap()).is_err());
+    fn writes_a_bin_that_reads_back() {
+        let bytes = rmp_serde::to_vec(&Packed(vec![1u32, 70_000, 3])).unwrap();
+        assert_eq!(bytes[0], 0xc4, "written as bin8");
+        let got = Reader::new(&bytes, "x")
+            .packed::<u32>(&Path::root("x"))
+            .unwrap();
+        assert_eq!(got, [1, 70_000, 3]);
     }
 }

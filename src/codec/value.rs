@@ -1,17 +1,16 @@
-//! A schemaless MessagePack value, for the few places where the format is open-ended
-//! (experiment targeting conditions) and for checking the decoder against the
-//! msgpack-test-suite.
+//! A schemaless value, for the open-ended parts of the formats (experiment targeting
+//! conditions) and for checking the reader against the msgpack-test-suite. Read with
+//! [`super::Reader::value`], borrowing strings and binary from the input.
 
-use std::fmt;
+use std::borrow::Cow;
 
-use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 
-/// Any MessagePack value. Integers keep their sign class so that 64-bit values beyond
-/// 2^53 survive exactly.
+/// Any MessagePack (or JavaScript) value. Integers keep their sign class so that 64-bit
+/// values beyond 2^53 survive exactly.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub enum Value<'a> {
     Nil,
     Bool(bool),
     /// A non-negative integer.
@@ -19,16 +18,36 @@ pub enum Value {
     /// A negative integer.
     Int(i64),
     Float(f64),
-    Str(String),
-    Bin(Vec<u8>),
-    Array(Vec<Value>),
+    Str(Cow<'a, str>),
+    Bin(Cow<'a, [u8]>),
+    Array(Vec<Value<'a>>),
     /// Entries in the order they were read.
-    Map(Vec<(Value, Value)>),
+    Map(Vec<(Value<'a>, Value<'a>)>),
     /// An extension value: its type tag and data (timestamps are type -1).
-    Ext(i8, Vec<u8>),
+    Ext(i8, Cow<'a, [u8]>),
 }
 
-impl Value {
+impl Value<'_> {
+    /// The same value, owning its strings and bytes.
+    pub fn into_owned(self) -> Value<'static> {
+        match self {
+            Value::Nil => Value::Nil,
+            Value::Bool(b) => Value::Bool(b),
+            Value::UInt(n) => Value::UInt(n),
+            Value::Int(n) => Value::Int(n),
+            Value::Float(f) => Value::Float(f),
+            Value::Str(s) => Value::Str(Cow::Owned(s.into_owned())),
+            Value::Bin(b) => Value::Bin(Cow::Owned(b.into_owned())),
+            Value::Array(v) => Value::Array(v.into_iter().map(Value::into_owned).collect()),
+            Value::Map(m) => Value::Map(
+                m.into_iter()
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect(),
+            ),
+            Value::Ext(t, b) => Value::Ext(t, Cow::Owned(b.into_owned())),
+        }
+    }
+
     /// The string, if this is one.
     pub fn as_str(&self) -> Option<&str> {
         match self {
@@ -47,91 +66,34 @@ impl Value {
         }
     }
 
-    /// The value under `key`, if this is a map with a string key `key`.
-    pub fn get(&self, key: &str) -> Option<&Value> {
+    /// The value under a string key, if this is a map that has it.
+    pub fn get(&self, key: &str) -> Option<&Value<'_>> {
         match self {
-            Value::Map(entries) => {
-                entries.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v)
-            }
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.as_str() == Some(key))
+                .map(|(_, v)| v),
             _ => None,
         }
     }
-}
 
-impl<'de> Deserialize<'de> for Value {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ValueVisitor)
-    }
-}
-
-struct ValueVisitor;
-
-impl<'de> Visitor<'de> for ValueVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any MessagePack value")
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Nil)
-    }
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Nil)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        Value::deserialize(d)
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::UInt(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(if v >= 0 { Value::UInt(v as u64) } else { Value::Int(v) })
-    }
-    fn visit_f32<E>(self, v: f32) -> Result<Value, E> {
-        Ok(Value::Float(f64::from(v)))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::Float(v))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::Str(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::Str(v))
-    }
-    fn visit_bytes<E>(self, v: &[u8]) -> Result<Value, E> {
-        Ok(Value::Bin(v.to_vec()))
-    }
-    fn visit_byte_buf<E>(self, v: Vec<u8>) -> Result<Value, E> {
-        Ok(Value::Bin(v))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        // No capacity from the size hint: the structural scan bounds lengths, but growing
-        // as items arrive costs nothing that matters for these small values.
-        let mut items = Vec::new();
-        while let Some(v) = seq.next_element()? {
-            items.push(v);
+    /// What kind of value this is, for error messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Nil => "nil",
+            Value::Bool(_) => "a boolean",
+            Value::UInt(_) | Value::Int(_) => "an integer",
+            Value::Float(_) => "a float",
+            Value::Str(_) => "a string",
+            Value::Bin(_) => "binary data",
+            Value::Array(_) => "an array",
+            Value::Map(_) => "a map",
+            Value::Ext(..) => "an extension value",
         }
-        Ok(Value::Array(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(kv) = map.next_entry()? {
-            entries.push(kv);
-        }
-        Ok(Value::Map(entries))
-    }
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        // rmp-serde hands extension values over as a newtype around (tag, data).
-        let (tag, data): (i8, serde_bytes::ByteBuf) = Deserialize::deserialize(d)?;
-        Ok(Value::Ext(tag, data.into_vec()))
     }
 }
 
-impl Serialize for Value {
+impl Serialize for Value<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Value::Nil => s.serialize_unit(),
@@ -155,9 +117,9 @@ impl Serialize for Value {
                 }
                 map.end()
             }
-            Value::Ext(..) => {
-                Err(serde::ser::Error::custom("extension values are read, never written"))
-            }
+            Value::Ext(..) => Err(serde::ser::Error::custom(
+                "extension values are read, never written",
+            )),
         }
     }
 }

@@ -59,7 +59,16 @@ pub struct Candidate {
 
 impl Candidate {
     pub fn new(product: u32) -> Candidate {
-        Candidate { product, sim: 0.0, comp: 0.0, bought: 0.0, recency: 0.0, reasons: [None; 2], from: 0, blocked: false }
+        Candidate {
+            product,
+            sim: 0.0,
+            comp: 0.0,
+            bought: 0.0,
+            recency: 0.0,
+            reasons: [None; 2],
+            from: 0,
+            blocked: false,
+        }
     }
 
     /// Records a reason, adding to the same (via, item) if already kept, and keeps the
@@ -72,7 +81,11 @@ impl Candidate {
                 return;
             }
         }
-        let new = ItemReason { via, item, contribution };
+        let new = ItemReason {
+            via,
+            item,
+            contribution,
+        };
         match &mut self.reasons {
             [None, _] => self.reasons[0] = Some(new),
             [Some(_), second @ None] => *second = Some(new),
@@ -156,7 +169,10 @@ impl Drop for Pool {
         for c in &self.list {
             self.slots[c.product as usize] = EMPTY;
         }
-        let scratch = (std::mem::take(&mut self.slots), std::mem::take(&mut self.list));
+        let scratch = (
+            std::mem::take(&mut self.slots),
+            std::mem::take(&mut self.list),
+        );
         SCRATCH.with(|s| s.set(scratch));
     }
 }

@@ -1,8 +1,7 @@
 //! Turning scored candidates into the response's list: pins first, then the best
 //! candidates in order, at most `maxPerCategory` of any one category.
 
-use crate::catalogue::{best_first, Catalogue};
-use crate::hash::{FastMap, FastSet};
+use crate::catalogue::Catalogue;
 
 /// A chosen item.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -12,44 +11,78 @@ pub struct Placed {
     pub pinned: bool,
 }
 
+/// A candidate's rank as one integer: the score's bits made order-preserving in the high
+/// half, the inverted product index in the low half, so that a larger key is a better
+/// candidate and ties go to the lower index. Integer keys sort several times faster than
+/// comparing (score, index) pairs.
+#[inline]
+pub fn key(score: f32, product: u32) -> u64 {
+    let b = score.to_bits();
+    let ordered = if b >> 31 == 1 { !b } else { b | 0x8000_0000 };
+    (u64::from(ordered) << 32) | u64::from(u32::MAX - product)
+}
+
+fn unkey(k: u64) -> (f32, u32) {
+    let ordered = (k >> 32) as u32;
+    let b = if ordered >> 31 == 1 {
+        ordered & 0x7fff_ffff
+    } else {
+        !ordered
+    };
+    (f32::from_bits(b), u32::MAX - k as u32)
+}
+
 /// Fills `limit` positions. `pins` are (position, product, score), placed at their position
-/// or the next free one; `scored` is (score, product) in any order. Pins count towards the
-/// category cap but are never dropped by it. Returns fewer than `limit` items when there
-/// are not enough candidates.
+/// or the next free one; `keys` are candidates' [`key`]s in any order. Pins count towards
+/// the category cap but are never dropped by it. Returns fewer than `limit` items when
+/// there are not enough candidates.
 pub fn select(
     cat: &Catalogue,
     pins: &[(usize, u32, f32)],
-    scored: &mut [(f32, u32)],
+    keys: &mut [u64],
     limit: usize,
     max_per_category: usize,
 ) -> Vec<Placed> {
     // Only the head of the ranking is ever read: order a few times `limit` candidates
     // (linear selection, then a small sort) and the whole list only if the caps and pins
     // skip so many that the head runs out.
-    let head = (limit * 4 + pins.len()).min(scored.len());
-    if head > 0 && head < scored.len() {
-        scored.select_nth_unstable_by(head - 1, best_first);
-        scored[..head].sort_unstable_by(best_first);
-        let placed = fill(cat, pins, &scored[..head], limit, max_per_category);
+    let head = (limit * 4 + pins.len()).min(keys.len());
+    if head > 0 && head < keys.len() {
+        keys.select_nth_unstable_by(head - 1, |a, b| b.cmp(a));
+        keys[..head].sort_unstable_by(|a, b| b.cmp(a));
+        let placed = fill(cat, pins, &keys[..head], limit, max_per_category);
         if placed.len() == limit {
             return placed;
         }
     }
-    scored.sort_unstable_by(best_first);
-    fill(cat, pins, scored, limit, max_per_category)
+    keys.sort_unstable_by(|a, b| b.cmp(a));
+    fill(cat, pins, keys, limit, max_per_category)
 }
 
 fn fill(
     cat: &Catalogue,
     pins: &[(usize, u32, f32)],
-    ranked: &[(f32, u32)],
+    ranked: &[u64],
     limit: usize,
     max_per_category: usize,
 ) -> Vec<Placed> {
     let mut out: Vec<Option<Placed>> = vec![None; limit];
-    let mut used = FastSet::default();
-    let mut per_category: FastMap<u32, usize> = FastMap::default();
-    let category = |p: u32| cat.products.hot[p as usize].category;
+    // At most `limit` entries each (a hundred at most): a linear scan beats hashing.
+    let mut used: Vec<u32> = Vec::with_capacity(limit);
+    let mut per_category: Vec<(u32, usize)> = Vec::with_capacity(limit);
+    let count = |p: u32, per_category: &mut Vec<(u32, usize)>| -> usize {
+        let c = cat.products.hot[p as usize].category;
+        match per_category.iter_mut().find(|(x, _)| *x == c) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                per_category.push((c, 1));
+                1
+            }
+        }
+    };
     for &(position, product, score) in pins {
         if used.contains(&product) {
             continue;
@@ -57,24 +90,65 @@ fn fill(
         let Some(free) = (position..limit).find(|&i| out[i].is_none()) else {
             continue;
         };
-        out[free] = Some(Placed { product, score, pinned: true });
-        used.insert(product);
-        *per_category.entry(category(product)).or_default() += 1;
+        out[free] = Some(Placed {
+            product,
+            score,
+            pinned: true,
+        });
+        used.push(product);
+        count(product, &mut per_category);
     }
-    let mut free = (0..limit).filter(|&i| out[i].is_none()).collect::<Vec<_>>().into_iter();
+    let mut free = (0..limit)
+        .filter(|&i| out[i].is_none())
+        .collect::<Vec<_>>()
+        .into_iter();
     let mut next = free.next();
-    for &(score, product) in ranked {
+    for &k in ranked {
         let Some(at) = next else { break };
+        let (score, product) = unkey(k);
         if used.contains(&product) {
             continue;
         }
-        let n = per_category.entry(category(product)).or_default();
-        if *n >= max_per_category {
+        let c = cat.products.hot[product as usize].category;
+        if per_category
+            .iter()
+            .any(|&(x, n)| x == c && n >= max_per_category)
+        {
             continue;
         }
-        *n += 1;
-        out[at] = Some(Placed { product, score, pinned: false });
+        count(product, &mut per_category);
+        out[at] = Some(Placed {
+            product,
+            score,
+            pinned: false,
+        });
         next = free.next();
     }
     out.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_order_like_scores_then_lower_index() {
+        let mut ks = [
+            key(0.5, 3),
+            key(-1.0, 0),
+            key(2.0, 9),
+            key(0.5, 1),
+            key(0.0, 4),
+            key(-0.0, 5),
+        ];
+        ks.sort_unstable_by(|a, b| b.cmp(a));
+        let order: Vec<(f32, u32)> = ks.iter().map(|&k| unkey(k)).collect();
+        assert_eq!(
+            order,
+            [(2.0, 9), (0.5, 1), (0.5, 3), (0.0, 4), (-0.0, 5), (-1.0, 0)]
+        );
+        for s in [0.0f32, -0.0, 1.5, -3.25, f32::MAX, f32::MIN] {
+            assert_eq!(unkey(key(s, 7)).0.to_bits(), s.to_bits());
+        }
+    }
 }

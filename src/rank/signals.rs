@@ -1,11 +1,11 @@
 //! The request's signals, resolved to product indexes once: the session (views, cart,
 //! current product) and, with consent, the profile (affinities, earlier views,
 //! purchases, price band). Ids the catalogue does not know are skipped: a storefront may
-//! show products that are not in the bundle yet.
+//! show products that are not in the bundle yet. Small sorted vectors rather than hash
+//! maps: a profile holds a few dozen entries, and a request should not allocate tables.
 
-use crate::catalogue::{flags, Catalogue};
-use crate::hash::{FastMap, FastSet};
-use crate::profile::Profile;
+use crate::catalogue::{flags, top_k, Catalogue};
+use crate::profile::ProfileView;
 use crate::request::Session;
 
 const HOUR_MS: f32 = 3_600_000.0;
@@ -15,6 +15,15 @@ const DAY_MS: u64 = 86_400_000;
 #[inline]
 pub fn halvings(x: f32) -> f32 {
     libm::exp2f(-x.max(0.0))
+}
+
+/// The value for `key` in a vector sorted by key.
+#[inline]
+pub fn lookup(sorted: &[(u32, f32)], key: u32) -> Option<f32> {
+    sorted
+        .binary_search_by_key(&key, |&(k, _)| k)
+        .ok()
+        .map(|i| sorted[i].1)
 }
 
 /// The live visit.
@@ -35,85 +44,92 @@ impl SessionSignals {
         let current = s.current.as_ref().and_then(find);
         // The most recent views matter most; beyond the limit the oldest are dropped.
         let skip = s.viewed.len().saturating_sub(max_items);
-        let mut items: Vec<u32> = s.viewed[skip..].iter().filter_map(find).collect();
+        let mut items: Vec<u32> = Vec::with_capacity(s.viewed.len() - skip + 1);
+        items.extend(s.viewed[skip..].iter().filter_map(find));
         items.extend(current);
         let half_life = cat.settings.session_half_life;
         let last = items.len().saturating_sub(1);
-        let seq: Vec<(u32, f32)> =
-            items.iter().enumerate().map(|(i, &p)| (p, halvings((last - i) as f32 / half_life))).collect();
+        let seq: Vec<(u32, f32)> = items
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| (p, halvings((last - i) as f32 / half_life)))
+            .collect();
         let cart = s.cart.iter().take(max_items).filter_map(find).collect();
-        let band = seq.iter().map(|&(p, _)| cat.products.info[p as usize].price).fold(None, |b, price| {
-            Some(match b {
-                None => (price, price),
-                Some((lo, hi)) => (price.min(lo), price.max(hi)),
-            })
-        });
+        let band = seq
+            .iter()
+            .map(|&(p, _)| cat.products.info[p as usize].price)
+            .fold(None, |b, price| {
+                Some(match b {
+                    None => (price, price),
+                    Some((lo, hi)) => (price.min(lo), price.max(hi)),
+                })
+            });
         // Shoppers compare around what they look at: widen the range seen by a quarter.
         let band = band.map(|(lo, hi)| (lo - lo / 5, hi.saturating_add(hi / 4)));
-        SessionSignals { seq, cart, current, band }
+        SessionSignals {
+            seq,
+            cart,
+            current,
+            band,
+        }
     }
 }
 
 /// What the profile says, when the shopper consented to personalization.
 #[derive(Debug, Default)]
 pub struct ProfileSignals {
-    /// Category affinity after time decay, by category index.
-    pub categories: FastMap<u32, f32>,
-    pub brands: FastMap<u32, f32>,
+    /// Category affinity after time decay, sorted by category index.
+    pub categories: Vec<(u32, f32)>,
+    /// Brand affinity after time decay, sorted by brand index.
+    pub brands: Vec<(u32, f32)>,
     /// Categories by decayed affinity, strongest first.
     pub favourites: Vec<u32>,
     /// Earlier views with their weight (time decay x history factor).
     pub views: Vec<(u32, f32)>,
     /// Purchases with their time decay.
     pub purchases: Vec<(u32, f32)>,
-    /// Durable products already bought: never suggested again.
-    pub durables: FastSet<u32>,
+    /// Durable products already bought (sorted): never suggested again.
+    pub durables: Vec<u32>,
     pub band: Option<(u64, u64)>,
 }
 
 impl ProfileSignals {
-    pub fn resolve(cat: &Catalogue, p: &Profile, now: u64) -> ProfileSignals {
+    pub fn resolve(cat: &Catalogue, p: &ProfileView, now: u64) -> ProfileSignals {
         let s = &cat.settings;
         let days_since = now.saturating_sub(p.updated_at) as f32 / DAY_MS as f32;
         let fade = halvings(days_since / s.affinity_half_life_days);
-        let mut categories = FastMap::default();
-        let mut ranked = Vec::with_capacity(p.category_affinity.len());
-        for (id, &a) in &p.category_affinity {
-            if let Some(&c) = cat.categories.index.get(id.as_str()) {
-                let v = a as f32 * fade;
-                categories.insert(c, v);
-                ranked.push((v, c));
-            }
-        }
-        crate::catalogue::top_k(&mut ranked, s.affinity_categories);
-        let brands = p
-            .brand_affinity
-            .iter()
-            .filter_map(|(b, &a)| Some((*cat.products.brand_index.get(b.as_str())?, a as f32 * fade)))
-            .collect();
-        let views = p
-            .recent_views
-            .iter()
-            .filter_map(|v| {
-                let hours = now.saturating_sub(v.at) as f32 / HOUR_MS;
-                let w = s.history_factor * halvings(hours / s.history_half_life_hours);
-                Some((cat.products.find(&v.product)?, w))
-            })
-            .collect();
+        let mut categories: Vec<(u32, f32)> = Vec::with_capacity(p.category_affinity.len());
+        categories.extend(p.category_affinity.iter().filter_map(|(id, a)| {
+            Some((*cat.categories.index.get(id.as_ref())?, *a as f32 * fade))
+        }));
+        categories.sort_unstable_by_key(|&(c, _)| c);
+        categories.dedup_by_key(|&mut (c, _)| c);
+        let mut ranked: Vec<(f32, u32)> = categories.iter().map(|&(c, v)| (v, c)).collect();
+        top_k(&mut ranked, s.affinity_categories);
+        let mut brands: Vec<(u32, f32)> = Vec::with_capacity(p.brand_affinity.len());
+        brands.extend(p.brand_affinity.iter().filter_map(|(b, a)| {
+            Some((*cat.products.brand_index.get(b.as_ref())?, *a as f32 * fade))
+        }));
+        brands.sort_unstable_by_key(|&(b, _)| b);
+        brands.dedup_by_key(|&mut (b, _)| b);
+        let mut views = Vec::with_capacity(p.recent_views.len());
+        views.extend(p.recent_views.iter().filter_map(|(product, at)| {
+            let hours = now.saturating_sub(*at) as f32 / HOUR_MS;
+            let w = s.history_factor * halvings(hours / s.history_half_life_hours);
+            Some((cat.products.find(product)?, w))
+        }));
         let today = now / DAY_MS;
-        let mut durables = FastSet::default();
-        let purchases = p
-            .purchases
-            .iter()
-            .filter_map(|b| {
-                let i = cat.products.find(&b.product)?;
-                if cat.products.hot[i as usize].flags & flags::DURABLE != 0 {
-                    durables.insert(i);
-                }
-                let days = today.saturating_sub(b.day) as f32;
-                Some((i, halvings(days / s.purchase_half_life_days)))
-            })
-            .collect();
+        let mut durables = Vec::new();
+        let mut purchases = Vec::with_capacity(p.purchases.len());
+        purchases.extend(p.purchases.iter().filter_map(|(product, day)| {
+            let i = cat.products.find(product)?;
+            if cat.products.hot[i as usize].flags & flags::DURABLE != 0 {
+                durables.push(i);
+            }
+            let days = today.saturating_sub(*day) as f32;
+            Some((i, halvings(days / s.purchase_half_life_days)))
+        }));
+        durables.sort_unstable();
         ProfileSignals {
             categories,
             brands,

@@ -1,47 +1,114 @@
 //! The JavaScript API: a thin layer that converts values and errors, nothing else.
 //!
-//! Bytes come in as `Uint8Array` (snapshots), plain objects in and out (requests,
-//! responses, profiles) through serde-wasm-bindgen. Every failure is thrown as a real
-//! `Error` whose `code` property is the core's stable error code.
+//! Bytes come in as `Uint8Array` (snapshots). Objects come in packed as MessagePack by
+//! `glue.js` and are read by the same readers as snapshots; the rank response goes out
+//! through `glue.js` too (one string, one number array), and the rarely called accessors
+//! (`info`, `product`, `decodeProfile`) return objects through serde-wasm-bindgen. Every
+//! failure is thrown as a real `Error` whose `code` property is the core's stable code.
 
 mod error;
 mod types;
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::error::{RequestError, SnapshotError};
+use crate::catalogue::Catalogue;
+use crate::codec::{Path, Reader};
+use crate::error::RequestError;
+use crate::rank::Ranking;
 use crate::{Engine, Limits, Profile, RankRequest};
 use error::{throw, JsResult};
 
 /// Plain objects out: `null` for absent values, objects for maps (not ES `Map`s).
-const OUT: serde_wasm_bindgen::Serializer =
-    serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true).serialize_maps_as_objects(true);
+const OUT: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::new()
+    .serialize_missing_as_null(true)
+    .serialize_maps_as_objects(true);
 
 fn to_js<T: Serialize>(value: &T) -> JsValue {
-    // Our response types hold only strings, numbers within 2^53, bools, arrays and maps
+    // Our output types hold only strings, numbers within 2^53, bools, arrays and maps
     // with string keys, all of which convert.
     value.serialize(&OUT).unwrap_or(JsValue::NULL)
 }
 
-/// Reads a JS value into `T`; on failure, reads it again tracking the path, so the error
-/// names the field (`session.viewed[2]`) without slowing down the common case.
-fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, (String, String)> {
-    match T::deserialize(serde_wasm_bindgen::Deserializer::from(value.clone())) {
-        Ok(v) => Ok(v),
-        Err(plain) => match serde_path_to_error::deserialize::<_, T>(serde_wasm_bindgen::Deserializer::from(value)) {
-            Err(e) => Err((e.path().to_string(), e.inner().to_string())),
-            Ok(_) => Err((String::new(), plain.to_string())),
-        },
-    }
+#[wasm_bindgen(module = "/src/wasm/glue.js")]
+extern "C" {
+    /// A JavaScript value packed as MessagePack, in one pass on the JS side.
+    fn pack(value: &JsValue) -> Vec<u8>;
+    /// A rank response object built from all its strings and numbers; see glue.js.
+    #[wasm_bindgen(js_name = rankResponse)]
+    fn rank_response(text: &str, nums: &[f64]) -> JsValue;
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct EngineOptions {
-    #[serde(default)]
-    limits: Option<Limits>,
+/// Reads a JavaScript value with `f`, through its packed bytes: the same readers, with the
+/// same rules and error paths, as for snapshots.
+fn read_js<T>(
+    value: &JsValue,
+    what: &'static str,
+    f: impl FnOnce(&mut Reader) -> Result<T, crate::Error>,
+) -> Result<T, crate::Error> {
+    let bytes = pack(value);
+    f(&mut Reader::new(&bytes, what))
+}
+
+fn limits_from(options: &JsValue) -> Result<Limits, crate::Error> {
+    read_js(options, "options", |r| {
+        let p = Path::root("options");
+        let mut limits = Limits::default();
+        r.fields(&p, true, |k, r| {
+            if k != "limits" {
+                return Ok(false);
+            }
+            limits = r.opt(|r| Limits::read(r, &p.key(k)))?.unwrap_or_default();
+            Ok(true)
+        })?;
+        Ok(limits)
+    })
+}
+
+/// The rank response, handed to glue.js as one string and one number array (the layout is
+/// documented there). No string is allocated: ids and reason codes are copied from the
+/// catalogue into the one text buffer.
+fn response(r: &Ranking, cat: &Catalogue) -> JsValue {
+    let mut text = String::with_capacity(1024);
+    let mut nums: Vec<f64> = Vec::with_capacity(160);
+    // JavaScript slices strings by UTF-16 code units.
+    let units = |s: &str| if s.is_ascii() { s.len() } else { s.encode_utf16().count() } as f64;
+    let mut put = |parts: &[&str], nums: &mut Vec<f64>| {
+        let mut n = 0.0;
+        for s in parts {
+            text.push_str(s);
+            n += units(s);
+        }
+        nums.push(n);
+    };
+    let id = |p: u32| cat.products.info[p as usize].id.as_str();
+    nums.extend([
+        r.stock_epoch as f64,
+        r.profile_version.map_or(f64::NAN, |v| v as f64),
+        r.now as f64,
+    ]);
+    nums.push(r.items.len() as f64);
+    for item in &r.items {
+        put(&[id(item.product)], &mut nums);
+        nums.push(f64::from(item.score));
+        nums.push(item.reasons.iter().count() as f64);
+        for reason in item.reasons.iter() {
+            let (prefix, name) = reason.parts(cat);
+            put(&[prefix, name], &mut nums);
+        }
+    }
+    nums.push(r.promotions.len() as f64);
+    for (i, reason) in &r.promotions {
+        let p = &cat.promotions[*i];
+        put(&[&p.id], &mut nums);
+        nums.push(p.products.len() as f64);
+        for &q in &p.products {
+            put(&[id(q)], &mut nums);
+        }
+        put(&[reason], &mut nums);
+    }
+    put(&[&cat.version], &mut nums);
+    rank_response(&text, &nums)
 }
 
 /// A loaded catalogue bundle and its stock: ranks suggestions and promotions.
@@ -65,13 +132,15 @@ impl JsEngine {
         bytes: &[u8],
         #[wasm_bindgen(unchecked_param_type = "EngineOptions")] options: Option<JsValue>,
     ) -> JsResult<JsEngine> {
-        let options: EngineOptions = match options {
-            Some(o) if !o.is_undefined() && !o.is_null() => from_js(o)
-                .map_err(|(path, detail)| throw(&SnapshotError::invalid(format!("options{}", dotted(&path)), detail).into()))?,
-            _ => EngineOptions::default(),
+        let limits = match options {
+            Some(o) if !o.is_undefined() && !o.is_null() => {
+                limits_from(&o).map_err(|e| throw(&e))?
+            }
+            _ => Limits::default(),
         };
-        let limits = options.limits.unwrap_or_default();
-        Engine::from_bundle(bytes, limits).map(|inner| JsEngine { inner }).map_err(|e| throw(&e))
+        Engine::from_bundle(bytes, limits)
+            .map(|inner| JsEngine { inner })
+            .map_err(|e| throw(&e))
     }
 
     /// Applies a stock snapshot or delta (MessagePack bytes) and returns the stock epoch
@@ -84,7 +153,10 @@ impl JsEngine {
     /// ```
     #[wasm_bindgen(js_name = applyStock)]
     pub fn apply_stock(&mut self, bytes: &[u8]) -> JsResult<f64> {
-        self.inner.apply_stock(bytes).map(|a| a.epoch as f64).map_err(|e| throw(&e))
+        self.inner
+            .apply_stock(bytes)
+            .map(|a| a.epoch as f64)
+            .map_err(|e| throw(&e))
     }
 
     /// Ranks suggestions and promotions for one page view. Without `context.now` the
@@ -101,17 +173,26 @@ impl JsEngine {
     /// for (const item of res.items) console.log(item.id, item.reasons[0]);
     /// ```
     #[wasm_bindgen(unchecked_return_type = "RankResponse")]
-    pub fn rank(&self, #[wasm_bindgen(unchecked_param_type = "RankRequest")] request: JsValue) -> JsResult<JsValue> {
+    pub fn rank(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RankRequest")] request: JsValue,
+    ) -> JsResult<JsValue> {
         if !request.is_object() {
             return Err(throw(
-                &RequestError::InvalidRequest { path: "request".into(), detail: "expected an object".into() }.into(),
+                &RequestError::InvalidRequest {
+                    path: "request".into(),
+                    detail: "expected an object".into(),
+                }
+                .into(),
             ));
         }
-        let req: RankRequest = from_js(request).map_err(|(path, detail)| {
-            throw(&RequestError::InvalidRequest { path: if path.is_empty() { "request".into() } else { path }, detail }.into())
-        })?;
+        let req =
+            read_js(&request, "request", |r| Ok(RankRequest::read(r)?)).map_err(|e| throw(&e))?;
         let now = js_sys::Date::now() as u64;
-        self.inner.rank(&req, now).map(|r| to_js(&r)).map_err(|e| throw(&e))
+        self.inner
+            .ranking(&req, now)
+            .map(|r| response(&r, self.inner.catalogue()))
+            .map_err(|e| throw(&e))
     }
 
     /// What the engine holds: bundle version, counts, stock epoch.
@@ -144,9 +225,13 @@ impl JsEngine {
 /// });
 /// ```
 #[wasm_bindgen(js_name = encodeProfile)]
-pub fn encode_profile(#[wasm_bindgen(unchecked_param_type = "Profile")] profile: JsValue) -> JsResult<Vec<u8>> {
-    let p: Profile = from_js(profile)
-        .map_err(|(path, detail)| throw(&SnapshotError::invalid(format!("profile{}", dotted(&path)), detail).into()))?;
+pub fn encode_profile(
+    #[wasm_bindgen(unchecked_param_type = "Profile")] profile: JsValue,
+) -> JsResult<Vec<u8>> {
+    let p = read_js(&profile, "profile", |r| {
+        Ok(Profile::read(r, &Path::root("profile"))?)
+    })
+    .map_err(|e| throw(&e))?;
     crate::encode_profile(&p, &Limits::default()).map_err(|e| throw(&e.into()))
 }
 
@@ -160,13 +245,7 @@ pub fn encode_profile(#[wasm_bindgen(unchecked_param_type = "Profile")] profile:
 /// ```
 #[wasm_bindgen(js_name = decodeProfile, unchecked_return_type = "Profile")]
 pub fn decode_profile(bytes: &[u8]) -> JsResult<JsValue> {
-    crate::decode_profile(bytes, &Limits::default()).map(|p| to_js(&p)).map_err(|e| throw(&e.into()))
-}
-
-fn dotted(path: &str) -> String {
-    match path {
-        "" | "." => String::new(),
-        p if p.starts_with('[') => p.to_owned(),
-        p => format!(".{p}"),
-    }
+    crate::decode_profile(bytes, &Limits::default())
+        .map(|p| to_js(&p))
+        .map_err(|e| throw(&e.into()))
 }

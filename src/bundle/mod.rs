@@ -1,23 +1,27 @@
 //! The catalogue bundle as it travels: products, categories, learned neighbours,
 //! complements and popularity, promotions, experiments and ranking settings.
 //!
-//! These are plain serde types mirroring `docs/FORMATS.md`; [`crate::catalogue`] validates
-//! them and builds the indexed form the ranking reads. Keys are camelCase strings so any
+//! These are plain types mirroring `docs/FORMATS.md`, written with serde and read by
+//! [`read`] from a value tree; [`crate::catalogue`] validates them and builds the indexed
+//! form the ranking reads. Keys are camelCase strings so any
 //! MessagePack library can write a bundle. Edge lists and popularity refer to products by
 //! their position in `products` (an index), which keeps the bundle small and loading fast.
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::codec::value::Value;
 use crate::codec::{Id, Packed};
+
+mod read;
+pub(crate) use read::f64_map;
 
 /// The schema version of the bundle format this build reads and writes.
 pub const BUNDLE_SCHEMA: u64 = 1;
 
 /// A catalogue bundle.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Bundle {
     /// Always `"bundle"`.
@@ -27,71 +31,63 @@ pub struct Bundle {
     /// The bundle version, echoed in every decision so it can be replayed.
     pub version: String,
     /// When the bundle was built, ms since the Unix epoch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<u64>,
     /// ISO 4217 code of the prices (for display only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    #[serde(default)]
     pub categories: Vec<Category>,
-    #[serde(default)]
     pub products: Vec<Product>,
     /// Item-to-item neighbours ("shoppers who viewed this also viewed").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub neighbours: Option<Edges>,
     /// Complements ("goes with"): from a product to products bought with it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub complements: Option<Edges>,
-    #[serde(default)]
     pub popularity: Popularity,
-    #[serde(default)]
     pub promotions: Vec<Promotion>,
-    #[serde(default)]
     pub experiments: Vec<Experiment>,
     /// Ranking weights by feature name; features not named keep their default weight.
-    #[serde(default)]
     pub weights: BTreeMap<String, f64>,
-    #[serde(default)]
     pub ranking: RankingSettings,
-    #[serde(default)]
     pub rules: Rules,
 }
 
 /// A node of the category tree.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Category {
     pub id: Id,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<Id>,
 }
 
 /// A product.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Product {
     pub id: Id,
     pub name: String,
     /// Id of its category (a leaf or any node of the tree).
     pub category: Id,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<String>,
     /// Price in minor units (pence, cents).
     pub price: u64,
     /// `"durable"` (not suggested again once bought), `"consumable"` (may be suggested for
     /// repurchase) and `"untracked"` (no stock kept: always available).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<Flag>,
     /// Margin as a fraction of the price, 0 to 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub margin: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
 }
 
 /// A product flag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Flag {
     Durable,
@@ -102,7 +98,7 @@ pub enum Flag {
 /// A weighted edge list between products, as three parallel arrays of equal length.
 /// `from` and `to` are indexes into `products`; weights are non-negative, typically 0..1.
 /// Each array is MessagePack numbers or a packed little-endian `bin` ([`Packed`]).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Edges {
     pub from: Packed<u32>,
     pub to: Packed<u32>,
@@ -111,31 +107,30 @@ pub struct Edges {
 
 /// Sparse scores over products: parallel arrays of product indexes and non-negative scores
 /// (counts or rates; the engine log-scales them to 0..1). Packed like [`Edges`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Scores {
     pub item: Packed<u32>,
     pub score: Packed<f32>,
 }
 
 /// Popularity globally and per cohort (a region, a customer segment...).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Popularity {
-    #[serde(default)]
     pub global: Scores,
-    #[serde(default)]
     pub cohorts: BTreeMap<String, Scores>,
 }
 
 /// A promotion and the conditions under which it may be shown.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Promotion {
     pub id: String,
     /// The promoted products (ids); all must pass the stock gate.
     pub products: Vec<Id>,
     /// Gain when redeemed, in minor units (e.g. expected margin).
     pub value: f64,
-    /// Base redemption probability, 0 to 1.
+    /// Base redemption probability, 0 to 1; default 1, so that `value` alone is the
+    /// expected value of showing the promotion.
     pub rate: f64,
     /// Shown only to these segments (empty: any). Needs marketing consent.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -176,8 +171,8 @@ pub struct Promotion {
 
 /// An experiment definition, in GrowthBook's terms. Assignment is done by the experiments
 /// module; the bundle only carries the definitions and each variation's weight overrides.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Experiment {
     pub key: String,
     pub variations: Vec<Variation>,
@@ -199,14 +194,13 @@ pub struct Experiment {
     pub namespace: Option<(String, f64, f64)>,
     /// Targeting condition (GrowthBook's `evalCondition` syntax).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub condition: Option<Value>,
+    pub condition: Option<Value<'static>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
 }
 
 /// One arm of an experiment: a name and ranking weight overrides.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Variation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
@@ -215,8 +209,8 @@ pub struct Variation {
 }
 
 /// Ranking settings; every field has a default (see [`RankingSettings::default`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RankingSettings {
     /// Items returned when a request names no limit.
     pub limit: u32,
@@ -228,6 +222,9 @@ pub struct RankingSettings {
     pub history_half_life_hours: f64,
     /// Pull of an earlier visit's view relative to one in this session.
     pub history_factor: f64,
+    /// Neighbours taken from each earlier visit's view (the strongest); this visit's views
+    /// use all of theirs.
+    pub history_neighbours: u32,
     /// Purchases lose half their pull every this many days.
     pub purchase_half_life_days: f64,
     /// A profile's affinities lose half their weight every this many days after it was
@@ -254,6 +251,7 @@ impl Default for RankingSettings {
             session_half_life: 3.0,
             history_half_life_hours: 72.0,
             history_factor: 0.5,
+            history_neighbours: 10,
             purchase_half_life_days: 60.0,
             affinity_half_life_days: 30.0,
             affinity_categories: 8,
@@ -266,8 +264,7 @@ impl Default for RankingSettings {
 }
 
 /// Merchandising rules that hold for every request.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Rules {
     /// Never suggested.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -278,11 +275,11 @@ pub struct Rules {
 }
 
 /// A product pinned at a position, on one page type or on all.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pin {
     pub product: Id,
     /// 0-based position.
     pub position: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<String>,
 }
