@@ -45,8 +45,8 @@ fn main() {
     let mut results = Vec::new();
     for &n in &sizes {
         let bundle = testkit::bundle(&Shape::store(n), 42);
-        let bytes = vitrine::codec::encode_for_tests(&bundle);
-        let stock = vitrine::codec::encode_for_tests(&testkit::stock(&bundle, 1, NOW, 0.1, 7));
+        let bytes = bundle.to_bytes();
+        let stock = testkit::stock(&bundle, 1, NOW, 0.1, 7).to_bytes();
         let mut requests = Vec::with_capacity(REQUESTS);
         let mut json_requests = Vec::with_capacity(REQUESTS);
         for k in 0..REQUESTS as u64 {

@@ -39,6 +39,13 @@ pub struct StockWire {
     pub regions: BTreeMap<String, Levels>,
 }
 
+impl StockWire {
+    /// The snapshot or delta as MessagePack bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        codec::encode(self)
+    }
+}
+
 /// Parallel arrays of product ids and levels.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Levels {

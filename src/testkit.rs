@@ -397,5 +397,5 @@ pub const NOW: u64 = 1_700_000_000_000;
 
 /// A 200-product bundle, encoded.
 pub fn small_bundle_bytes() -> Vec<u8> {
-    crate::codec::encode(&bundle(&Shape::store(200), 7))
+    bundle(&Shape::store(200), 7).to_bytes()
 }

@@ -53,6 +53,14 @@ pub struct Bundle {
     pub rules: Rules,
 }
 
+impl Bundle {
+    /// The bundle as MessagePack bytes: maps with named fields, numeric ids as integers,
+    /// edge and popularity arrays packed.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        crate::codec::encode(self)
+    }
+}
+
 /// A node of the category tree.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Category {

@@ -87,7 +87,4 @@ pub(crate) fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     rmp_serde::to_vec_named(value).unwrap_or_default()
 }
 
-#[doc(hidden)]
-pub fn encode_for_tests<T: Serialize>(value: &T) -> Vec<u8> {
-    encode(value)
-}
+
