@@ -32,11 +32,7 @@ fn main() {
         .iter()
         .position(|a| a == "--sizes")
         .and_then(|i| args.get(i + 1))
-        .map(|s| {
-            s.split(',')
-                .map(|x| x.parse().expect("--sizes takes numbers"))
-                .collect()
-        })
+        .map(|s| s.split(',').map(|x| x.parse().expect("--sizes takes numbers")).collect())
         .unwrap_or_else(|| vec![1_000, 10_000, 50_000]);
     let (loads, calls) = if quick { (5, 2_000) } else { (21, 20_000) };
     let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench");
@@ -65,11 +61,8 @@ fn main() {
         }
         fs::write(out.join(format!("bundle-{n}.msgpack")), &bytes).expect("write bundle");
         fs::write(out.join(format!("stock-{n}.msgpack")), &stock).expect("write stock");
-        fs::write(
-            out.join(format!("requests-{n}.json")),
-            Value::Array(json_requests).to_string(),
-        )
-        .expect("write requests");
+        fs::write(out.join(format!("requests-{n}.json")), Value::Array(json_requests).to_string())
+            .expect("write requests");
 
         let mut load_ms = Vec::with_capacity(loads);
         for _ in 0..loads {
@@ -110,6 +103,5 @@ fn main() {
         );
         results.push(r);
     }
-    fs::write(out.join("native.json"), Value::Array(results).to_string())
-        .expect("write native.json");
+    fs::write(out.join("native.json"), Value::Array(results).to_string()).expect("write native.json");
 }

@@ -15,31 +15,18 @@ pub struct Csr {
 impl Csr {
     /// An empty list for each of `n` products.
     pub fn empty(n: usize) -> Csr {
-        Csr {
-            offsets: vec![0; n + 1],
-            to: Vec::new(),
-            weight: Vec::new(),
-        }
+        Csr { offsets: vec![0; n + 1], to: Vec::new(), weight: Vec::new() }
     }
 
     /// Builds the lists from an edge list, checking every edge; `path` names the section in
     /// errors. Each product's list ends up strongest first (ties by target index), so a
     /// caller can take just the strongest few; writers that already sort (ours do) pay one
     /// check per edge. Duplicate edges count twice.
-    pub fn from_edges(
-        n: usize,
-        edges: &Edges,
-        path: &str,
-        max_per_product: usize,
-    ) -> Result<Csr, SnapshotError> {
+    pub fn from_edges(n: usize, edges: &Edges, path: &str, max_per_product: usize) -> Result<Csr, SnapshotError> {
         let m = edges.from.len();
         for (name, len) in [("to", edges.to.len()), ("weight", edges.weight.len())] {
             if len != m {
-                return Err(SnapshotError::LengthMismatch {
-                    path: format!("{path}.from/{name}"),
-                    left: m,
-                    right: len,
-                });
+                return Err(SnapshotError::LengthMismatch { path: format!("{path}.from/{name}"), left: m, right: len });
             }
         }
         let mut counts = vec![0u32; n + 1];
@@ -61,11 +48,7 @@ impl Csr {
             }
             let w = edges.weight[i];
             if !w.is_finite() || w < 0.0 {
-                return Err(SnapshotError::number(
-                    format!("{path}.weight[{i}]"),
-                    f64::from(w),
-                    "a finite weight >= 0",
-                ));
+                return Err(SnapshotError::number(format!("{path}.weight[{i}]"), f64::from(w), "a finite weight >= 0"));
             }
             let c = &mut counts[from as usize + 1];
             *c += 1;
@@ -90,11 +73,7 @@ impl Csr {
             weight[*slot as usize] = w;
             *slot += 1;
         }
-        let mut csr = Csr {
-            offsets,
-            to,
-            weight,
-        };
+        let mut csr = Csr { offsets, to, weight };
         csr.sort_rows();
         Ok(csr)
     }
@@ -112,12 +91,7 @@ impl Csr {
                 continue;
             }
             row.clear();
-            row.extend(
-                self.weight[a..b]
-                    .iter()
-                    .copied()
-                    .zip(self.to[a..b].iter().copied()),
-            );
+            row.extend(self.weight[a..b].iter().copied().zip(self.to[a..b].iter().copied()));
             row.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
             for (j, (w, t)) in row.iter().enumerate() {
                 self.weight[a + j] = *w;
@@ -131,10 +105,7 @@ impl Csr {
     pub fn row(&self, i: u32) -> (&[u32], &[f32]) {
         let i = i as usize;
         match (self.offsets.get(i), self.offsets.get(i + 1)) {
-            (Some(&a), Some(&b)) => (
-                &self.to[a as usize..b as usize],
-                &self.weight[a as usize..b as usize],
-            ),
+            (Some(&a), Some(&b)) => (&self.to[a as usize..b as usize], &self.weight[a as usize..b as usize]),
             _ => (&[], &[]),
         }
     }
@@ -155,26 +126,13 @@ mod tests {
     use super::*;
 
     fn edges(from: &[u32], to: &[u32], weight: &[f32]) -> Edges {
-        Edges {
-            from: from.to_vec().into(),
-            to: to.to_vec().into(),
-            weight: weight.to_vec().into(),
-        }
+        Edges { from: from.to_vec().into(), to: to.to_vec().into(), weight: weight.to_vec().into() }
     }
 
     #[test]
     fn rows_are_strongest_first() {
-        let csr = Csr::from_edges(
-            4,
-            &edges(
-                &[2, 0, 2, 3, 2],
-                &[1, 3, 0, 2, 3],
-                &[0.25, 1.0, 0.5, 0.0, 0.5],
-            ),
-            "n",
-            8,
-        )
-        .unwrap();
+        let csr = Csr::from_edges(4, &edges(&[2, 0, 2, 3, 2], &[1, 3, 0, 2, 3], &[0.25, 1.0, 0.5, 0.0, 0.5]), "n", 8)
+            .unwrap();
         assert_eq!(csr.row(2), (&[0u32, 3, 1][..], &[0.5f32, 0.5, 0.25][..]));
         assert_eq!(csr.row(0), (&[3u32][..], &[1.0f32][..]));
         assert_eq!(csr.row(1), (&[][..], &[][..]));
@@ -185,22 +143,13 @@ mod tests {
     #[test]
     fn bad_edges_are_refused_with_their_position() {
         let code = |e: Edges| Csr::from_edges(3, &e, "n", 1).unwrap_err();
-        assert_eq!(
-            code(edges(&[0], &[1, 2], &[1.0])).code(),
-            "E_LENGTH_MISMATCH"
-        );
+        assert_eq!(code(edges(&[0], &[1, 2], &[1.0])).code(), "E_LENGTH_MISMATCH");
         let e = code(edges(&[0, 5], &[1, 1], &[1.0, 1.0]));
         assert_eq!(e.code(), "E_INDEX_OUT_OF_RANGE");
         assert!(e.to_string().contains("n.from[1]"), "{e}");
         assert_eq!(code(edges(&[1], &[1], &[1.0])).code(), "E_INVALID_FIELD");
-        assert_eq!(
-            code(edges(&[0], &[1], &[f32::NAN])).code(),
-            "E_INVALID_NUMBER"
-        );
+        assert_eq!(code(edges(&[0], &[1], &[f32::NAN])).code(), "E_INVALID_NUMBER");
         assert_eq!(code(edges(&[0], &[1], &[-1.0])).code(), "E_INVALID_NUMBER");
-        assert_eq!(
-            code(edges(&[0, 0], &[1, 2], &[1.0, 1.0])).code(),
-            "E_LIMIT_EXCEEDED"
-        );
+        assert_eq!(code(edges(&[0, 0], &[1, 2], &[1.0, 1.0])).code(), "E_LIMIT_EXCEEDED");
     }
 }

@@ -69,27 +69,18 @@ impl Engine {
     /// An engine over an already loaded catalogue, with no stock yet.
     pub fn from_catalogue(catalogue: Catalogue, limits: Limits) -> Engine {
         let stock = StockTable::empty(catalogue.len());
-        Engine {
-            limits,
-            catalogue,
-            stock,
-        }
+        Engine { limits, catalogue, stock }
     }
 
     /// Applies a stock snapshot or delta; one not newer than the current epoch is ignored.
     pub fn apply_stock(&mut self, bytes: &[u8]) -> Result<Applied, Error> {
-        Ok(self
-            .stock
-            .apply_bytes(bytes, &self.catalogue, &self.limits)?)
+        Ok(self.stock.apply_bytes(bytes, &self.catalogue, &self.limits)?)
     }
 
     /// Ranks for a request; `clock_now` (ms since the Unix epoch) is used unless the
     /// request names its own `context.now`.
     pub fn rank(&self, req: &RankRequest, clock_now: u64) -> Result<RankResponse, Error> {
-        Ok(render::response(
-            &self.ranking(req, clock_now)?,
-            &self.catalogue,
-        ))
+        Ok(render::response(&self.ranking(req, clock_now)?, &self.catalogue))
     }
 
     /// As [`Engine::rank`], before any string is made (render with [`render`]).
@@ -113,25 +104,9 @@ impl Engine {
         Ok(render::response(&ranking, &self.catalogue))
     }
 
-    fn rank_view(
-        &self,
-        req: &RankRequest,
-        profile: Option<&ProfileView>,
-        clock_now: u64,
-    ) -> Result<Ranking, Error> {
-        let now = req
-            .context
-            .as_ref()
-            .and_then(|c| c.now)
-            .unwrap_or(clock_now);
-        let inputs = Inputs {
-            cat: &self.catalogue,
-            stock: &self.stock,
-            limits: &self.limits,
-            req,
-            profile,
-            now,
-        };
+    fn rank_view(&self, req: &RankRequest, profile: Option<&ProfileView>, clock_now: u64) -> Result<Ranking, Error> {
+        let now = req.context.as_ref().and_then(|c| c.now).unwrap_or(clock_now);
+        let inputs = Inputs { cat: &self.catalogue, stock: &self.stock, limits: &self.limits, req, profile, now };
         Ok(rank(&inputs)?)
     }
 

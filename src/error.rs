@@ -13,37 +13,22 @@ use thiserror::Error;
 pub enum SnapshotError {
     /// The input is longer than the configured limit for its kind.
     #[error("{what} is {len} bytes, over the limit of {limit}")]
-    TooLarge {
-        what: &'static str,
-        len: usize,
-        limit: usize,
-    },
+    TooLarge { what: &'static str, len: usize, limit: usize },
     /// The bytes end in the middle of a value.
     #[error("{what} ends early: truncated at byte {offset}")]
     Truncated { what: &'static str, offset: usize },
     /// The bytes are not well-formed MessagePack, or there is something after the value.
     #[error("{what} is not valid MessagePack at byte {offset}: {detail}")]
-    Malformed {
-        what: &'static str,
-        offset: usize,
-        detail: &'static str,
-    },
+    Malformed { what: &'static str, offset: usize, detail: &'static str },
     /// Containers nest deeper than the limit (a guard against stack exhaustion).
     #[error("{what} nests deeper than {limit} levels")]
     TooDeep { what: &'static str, limit: usize },
     /// The snapshot says it is of another kind (a profile given where a bundle is expected).
     #[error("expected a {expected} snapshot, found kind {found:?}")]
-    WrongKind {
-        expected: &'static str,
-        found: String,
-    },
+    WrongKind { expected: &'static str, found: String },
     /// The `schema` version is missing or not one this build reads.
-    #[error("{what} schema {found:?} is not supported (this build reads schema {supported})")]
-    SchemaUnsupported {
-        what: &'static str,
-        found: Option<u64>,
-        supported: u64,
-    },
+    #[error("{what} schema {} is not supported (this build reads schema {supported})", found.map_or("(missing)".to_owned(), |v| v.to_string()))]
+    SchemaUnsupported { what: &'static str, found: Option<u64>, supported: u64 },
     /// A field has the wrong type or an invalid value; `path` names it (`products[3].price`).
     #[error("{path}: {detail}")]
     InvalidField { path: String, detail: String },
@@ -55,32 +40,16 @@ pub enum SnapshotError {
     UnknownReference { path: String, id: String },
     /// An index into `products` beyond its end.
     #[error("{path}: index {index} is out of range (there are {len} products)")]
-    IndexOutOfRange {
-        path: String,
-        index: u64,
-        len: usize,
-    },
+    IndexOutOfRange { path: String, index: u64, len: usize },
     /// Parallel arrays that must have the same length do not.
     #[error("{path}: lengths differ ({left} and {right})")]
-    LengthMismatch {
-        path: String,
-        left: usize,
-        right: usize,
-    },
+    LengthMismatch { path: String, left: usize, right: usize },
     /// A number that is NaN, infinite, negative or out of its range.
     #[error("{path}: {value} is not allowed here ({rule})")]
-    InvalidNumber {
-        path: String,
-        value: f64,
-        rule: &'static str,
-    },
+    InvalidNumber { path: String, value: f64, rule: &'static str },
     /// A collection larger than the configured limit.
     #[error("{what}: {count} entries, over the limit of {limit}")]
-    LimitExceeded {
-        what: String,
-        count: usize,
-        limit: usize,
-    },
+    LimitExceeded { what: String, count: usize, limit: usize },
     /// The category tree has a cycle through this category.
     #[error("categories: the parent chain of {id:?} loops")]
     CategoryCycle { id: String },
@@ -112,18 +81,11 @@ impl SnapshotError {
     }
 
     pub(crate) fn invalid(path: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self::InvalidField {
-            path: path.into(),
-            detail: detail.into(),
-        }
+        Self::InvalidField { path: path.into(), detail: detail.into() }
     }
 
     pub(crate) fn number(path: impl Into<String>, value: f64, rule: &'static str) -> Self {
-        Self::InvalidNumber {
-            path: path.into(),
-            value,
-            rule,
-        }
+        Self::InvalidNumber { path: path.into(), value, rule }
     }
 }
 
@@ -135,11 +97,7 @@ pub enum RequestError {
     InvalidRequest { path: String, detail: String },
     /// A number that is NaN, infinite, negative or out of its range.
     #[error("request {path}: {value} is not allowed here ({rule})")]
-    InvalidNumber {
-        path: String,
-        value: f64,
-        rule: &'static str,
-    },
+    InvalidNumber { path: String, value: f64, rule: &'static str },
     /// A ranking weight override names a feature the engine does not have.
     #[error("request weights: unknown ranking weight {name:?}")]
     UnknownWeight { name: String },
@@ -186,73 +144,28 @@ mod tests {
     #[test]
     fn codes_are_prefixed_and_distinct_per_cause() {
         let samples = [
-            SnapshotError::TooLarge {
-                what: "bundle",
-                len: 2,
-                limit: 1,
-            },
-            SnapshotError::Truncated {
-                what: "bundle",
-                offset: 0,
-            },
-            SnapshotError::Malformed {
-                what: "bundle",
-                offset: 0,
-                detail: "x",
-            },
-            SnapshotError::TooDeep {
-                what: "bundle",
-                limit: 1,
-            },
-            SnapshotError::WrongKind {
-                expected: "bundle",
-                found: "stock".into(),
-            },
-            SnapshotError::SchemaUnsupported {
-                what: "bundle",
-                found: None,
-                supported: 1,
-            },
+            SnapshotError::TooLarge { what: "bundle", len: 2, limit: 1 },
+            SnapshotError::Truncated { what: "bundle", offset: 0 },
+            SnapshotError::Malformed { what: "bundle", offset: 0, detail: "x" },
+            SnapshotError::TooDeep { what: "bundle", limit: 1 },
+            SnapshotError::WrongKind { expected: "bundle", found: "stock".into() },
+            SnapshotError::SchemaUnsupported { what: "bundle", found: None, supported: 1 },
             SnapshotError::invalid("a", "b"),
-            SnapshotError::DuplicateId {
-                path: "a".into(),
-                id: "b".into(),
-            },
-            SnapshotError::UnknownReference {
-                path: "a".into(),
-                id: "b".into(),
-            },
-            SnapshotError::IndexOutOfRange {
-                path: "a".into(),
-                index: 1,
-                len: 0,
-            },
-            SnapshotError::LengthMismatch {
-                path: "a".into(),
-                left: 1,
-                right: 2,
-            },
+            SnapshotError::DuplicateId { path: "a".into(), id: "b".into() },
+            SnapshotError::UnknownReference { path: "a".into(), id: "b".into() },
+            SnapshotError::IndexOutOfRange { path: "a".into(), index: 1, len: 0 },
+            SnapshotError::LengthMismatch { path: "a".into(), left: 1, right: 2 },
             SnapshotError::number("a", f64::NAN, "finite"),
-            SnapshotError::LimitExceeded {
-                what: "a".into(),
-                count: 2,
-                limit: 1,
-            },
+            SnapshotError::LimitExceeded { what: "a".into(), count: 2, limit: 1 },
             SnapshotError::CategoryCycle { id: "a".into() },
-            SnapshotError::UnknownWeight {
-                path: "a".into(),
-                name: "b".into(),
-            },
+            SnapshotError::UnknownWeight { path: "a".into(), name: "b".into() },
         ];
         let mut codes: Vec<_> = samples.iter().map(|e| e.code()).collect();
         assert!(codes.iter().all(|c| c.starts_with("E_")));
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), samples.len());
-        let wrapped = RequestError::Profile(SnapshotError::Truncated {
-            what: "profile",
-            offset: 3,
-        });
+        let wrapped = RequestError::Profile(SnapshotError::Truncated { what: "profile", offset: 3 });
         assert_eq!(Error::from(wrapped).code(), "E_TRUNCATED");
     }
 }

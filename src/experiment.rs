@@ -30,16 +30,10 @@ pub fn validate(list: Vec<Experiment>) -> Result<Vec<ExperimentDef>, SnapshotErr
     for (i, e) in list.iter().enumerate() {
         let path = |f: &str| format!("bundle.experiments[{i}].{f}");
         if e.key.is_empty() || !keys.insert(e.key.as_str()) {
-            return Err(SnapshotError::DuplicateId {
-                path: path("key"),
-                id: e.key.clone(),
-            });
+            return Err(SnapshotError::DuplicateId { path: path("key"), id: e.key.clone() });
         }
         if e.variations.is_empty() {
-            return Err(SnapshotError::invalid(
-                path("variations"),
-                "an experiment needs a variation",
-            ));
+            return Err(SnapshotError::invalid(path("variations"), "an experiment needs a variation"));
         }
         if !e.weights.is_empty() && e.weights.len() != e.variations.len() {
             return Err(SnapshotError::LengthMismatch {
@@ -60,11 +54,7 @@ pub fn validate(list: Vec<Experiment>) -> Result<Vec<ExperimentDef>, SnapshotErr
         }
         if let Some(v) = e.hash_version {
             if v != 1 && v != 2 {
-                return Err(SnapshotError::number(
-                    path("hashVersion"),
-                    f64::from(v),
-                    "1 or 2",
-                ));
+                return Err(SnapshotError::number(path("hashVersion"), f64::from(v), "1 or 2"));
             }
         }
         for (j, v) in e.variations.iter().enumerate() {

@@ -29,8 +29,9 @@ pub mod request;
 pub mod stock;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
+/// The JavaScript API (wasm32 only); public so the wasm test suites can call it directly.
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 pub mod weights;
 
 pub use engine::{Engine, EngineInfo, ProductView};

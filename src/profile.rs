@@ -124,26 +124,10 @@ impl Profile {
             cohort: self.cohort.as_deref().map(b),
             region: self.region.as_deref().map(b),
             tier: self.tier,
-            category_affinity: self
-                .category_affinity
-                .iter()
-                .map(|(k, &v)| (b(k), v))
-                .collect(),
-            brand_affinity: self
-                .brand_affinity
-                .iter()
-                .map(|(k, &v)| (b(k), v))
-                .collect(),
-            recent_views: self
-                .recent_views
-                .iter()
-                .map(|v| (b(&v.product), v.at))
-                .collect(),
-            purchases: self
-                .purchases
-                .iter()
-                .map(|p| (b(&p.product), p.day))
-                .collect(),
+            category_affinity: self.category_affinity.iter().map(|(k, &v)| (b(k), v)).collect(),
+            brand_affinity: self.brand_affinity.iter().map(|(k, &v)| (b(k), v)).collect(),
+            recent_views: self.recent_views.iter().map(|v| (b(&v.product), v.at)).collect(),
+            purchases: self.purchases.iter().map(|p| (b(&p.product), p.day)).collect(),
             price_band: self.price_band,
         }
     }
@@ -163,32 +147,10 @@ impl ProfileView<'_> {
             cohort: self.cohort.as_ref().map(own),
             region: self.region.as_ref().map(own),
             tier: self.tier,
-            category_affinity: self
-                .category_affinity
-                .iter()
-                .map(|(k, v)| (own(k), *v))
-                .collect(),
-            brand_affinity: self
-                .brand_affinity
-                .iter()
-                .map(|(k, v)| (own(k), *v))
-                .collect(),
-            recent_views: self
-                .recent_views
-                .iter()
-                .map(|(p, at)| View {
-                    product: own(p),
-                    at: *at,
-                })
-                .collect(),
-            purchases: self
-                .purchases
-                .iter()
-                .map(|(p, day)| Purchase {
-                    product: own(p),
-                    day: *day,
-                })
-                .collect(),
+            category_affinity: self.category_affinity.iter().map(|(k, v)| (own(k), *v)).collect(),
+            brand_affinity: self.brand_affinity.iter().map(|(k, v)| (own(k), *v)).collect(),
+            recent_views: self.recent_views.iter().map(|(p, at)| View { product: own(p), at: *at }).collect(),
+            purchases: self.purchases.iter().map(|(p, day)| Purchase { product: own(p), day: *day }).collect(),
             price_band: self.price_band,
         }
     }
@@ -234,10 +196,7 @@ const MARKETING: u8 = 2;
 fn spec(limits: &Limits) -> Spec {
     Spec {
         what: "profile",
-        keys: HeaderKeys {
-            schema: "s",
-            kind: None,
-        },
+        keys: HeaderKeys { schema: "s", kind: None },
         kinds: &[],
         schema: PROFILE_SCHEMA,
         max_bytes: limits.max_profile_bytes,
@@ -273,10 +232,7 @@ pub fn encode_profile(p: &Profile, limits: &Limits) -> Result<Vec<u8>, SnapshotE
         });
     }
     if p.customer_id.is_empty() || p.customer_id.len() > limits.max_string_bytes {
-        return Err(SnapshotError::invalid(
-            "profile.customerId",
-            "must be 1 to maxStringBytes bytes",
-        ));
+        return Err(SnapshotError::invalid("profile.customerId", "must be 1 to maxStringBytes bytes"));
     }
     too_many("categoryAffinity", p.category_affinity.len(), limits)?;
     too_many("brandAffinity", p.brand_affinity.len(), limits)?;
@@ -284,11 +240,7 @@ pub fn encode_profile(p: &Profile, limits: &Limits) -> Result<Vec<u8>, SnapshotE
     too_many("purchases", p.purchases.len(), limits)?;
     for (field, v) in [("version", p.version), ("updatedAt", p.updated_at)] {
         if v > MAX_SAFE_INTEGER {
-            return Err(SnapshotError::number(
-                format!("profile.{field}"),
-                v as f64,
-                "at most 2^53-1",
-            ));
+            return Err(SnapshotError::number(format!("profile.{field}"), v as f64, "at most 2^53-1"));
         }
     }
     let t = p.updated_at / MINUTE_MS;
@@ -297,8 +249,7 @@ pub fn encode_profile(p: &Profile, limits: &Limits) -> Result<Vec<u8>, SnapshotE
         id: Id(p.customer_id.clone()),
         n: p.version,
         t,
-        c: (u8::from(p.consent.personalization) * PERSONALIZATION)
-            | (u8::from(p.consent.marketing) * MARKETING),
+        c: (u8::from(p.consent.personalization) * PERSONALIZATION) | (u8::from(p.consent.marketing) * MARKETING),
         g: p.segment.clone(),
         h: p.cohort.clone(),
         r: p.region.clone(),
@@ -306,10 +257,7 @@ pub fn encode_profile(p: &Profile, limits: &Limits) -> Result<Vec<u8>, SnapshotE
         ..Wire::default()
     };
     for (k, &v) in &p.category_affinity {
-        w.a.insert(
-            Id(k.clone()),
-            percent(format!("profile.categoryAffinity.{k}"), v)?,
-        );
+        w.a.insert(Id(k.clone()), percent(format!("profile.categoryAffinity.{k}"), v)?);
     }
     for (k, &v) in &p.brand_affinity {
         w.b.insert(k.clone(), percent(format!("profile.brandAffinity.{k}"), v)?);
@@ -345,10 +293,7 @@ pub fn encode_profile(p: &Profile, limits: &Limits) -> Result<Vec<u8>, SnapshotE
     }
     if let Some(band) = p.price_band {
         if band.low > band.high || band.high > MAX_SAFE_INTEGER {
-            return Err(SnapshotError::invalid(
-                "profile.priceBand",
-                "needs low <= high <= 2^53-1",
-            ));
+            return Err(SnapshotError::invalid("profile.priceBand", "needs low <= high <= 2^53-1"));
         }
         w.q = Some((band.low, band.high));
     }
@@ -362,10 +307,7 @@ pub fn decode_profile(bytes: &[u8], limits: &Limits) -> Result<Profile, Snapshot
 
 /// Reads profile bytes in place: the view borrows its strings from `bytes`. Unknown keys
 /// are skipped.
-pub fn read_profile<'a>(
-    bytes: &'a [u8],
-    limits: &Limits,
-) -> Result<ProfileView<'a>, SnapshotError> {
+pub fn read_profile<'a>(bytes: &'a [u8], limits: &Limits) -> Result<ProfileView<'a>, SnapshotError> {
     codec::read(bytes, &spec(limits), limits, |r| read_view(r, limits)).map(|(v, _)| v)
 }
 
@@ -387,8 +329,7 @@ fn read_view<'a>(r: &mut Reader<'a>, limits: &Limits) -> Result<ProfileView<'a>,
         price_band: None,
     };
     let (mut id, mut t) = (None, None);
-    let (mut views, mut view_gaps, mut bought, mut buy_gaps) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut views, mut view_gaps, mut bought, mut buy_gaps) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let entries = |r: &mut Reader<'a>, key: &str, q: &Path| -> Result<usize, SnapshotError> {
         let n = r.array_len(q)?;
         too_many(key, n, limits)?;
@@ -408,10 +349,7 @@ fn read_view<'a>(r: &mut Reader<'a>, limits: &Limits) -> Result<ProfileView<'a>,
             "t" => t = Some(r.uint(q, MAX_SAFE_INTEGER / MINUTE_MS)?),
             "c" => {
                 let c = r.uint(q, 255)? as u8;
-                out.consent = Consent {
-                    personalization: c & PERSONALIZATION != 0,
-                    marketing: c & MARKETING != 0,
-                };
+                out.consent = Consent { personalization: c & PERSONALIZATION != 0, marketing: c & MARKETING != 0 };
             }
             "g" => out.segment = Some(Cow::Borrowed(r.str(q)?)),
             "h" => out.cohort = Some(Cow::Borrowed(r.str(q)?)),
@@ -420,11 +358,7 @@ fn read_view<'a>(r: &mut Reader<'a>, limits: &Limits) -> Result<ProfileView<'a>,
             "a" | "b" => {
                 let n = r.map_len(q)?;
                 too_many(k, n, limits)?;
-                let list = if k == "a" {
-                    &mut out.category_affinity
-                } else {
-                    &mut out.brand_affinity
-                };
+                let list = if k == "a" { &mut out.category_affinity } else { &mut out.brand_affinity };
                 list.reserve(n);
                 for _ in 0..n {
                     let name = r.id(q)?;
@@ -442,11 +376,7 @@ fn read_view<'a>(r: &mut Reader<'a>, limits: &Limits) -> Result<ProfileView<'a>,
             }
             "w" | "d" => {
                 let n = entries(r, k, q)?;
-                let list = if k == "w" {
-                    &mut view_gaps
-                } else {
-                    &mut buy_gaps
-                };
+                let list = if k == "w" { &mut view_gaps } else { &mut buy_gaps };
                 list.reserve(n);
                 for i in 0..n {
                     list.push(r.uint(&q.index(i), MAX_SAFE_INTEGER)?);
@@ -456,15 +386,9 @@ fn read_view<'a>(r: &mut Reader<'a>, limits: &Limits) -> Result<ProfileView<'a>,
                 if r.array_len(q)? != 2 {
                     return Err(SnapshotError::invalid(q.render(), "expected [low, high]"));
                 }
-                let (low, high) = (
-                    r.uint(&q.index(0), MAX_SAFE_INTEGER)?,
-                    r.uint(&q.index(1), MAX_SAFE_INTEGER)?,
-                );
+                let (low, high) = (r.uint(&q.index(0), MAX_SAFE_INTEGER)?, r.uint(&q.index(1), MAX_SAFE_INTEGER)?);
                 if low > high {
-                    return Err(SnapshotError::invalid(
-                        q.render(),
-                        "price band low is above high",
-                    ));
+                    return Err(SnapshotError::invalid(q.render(), "price band low is above high"));
                 }
                 out.price_band = Some(PriceBand { low, high });
             }
@@ -475,34 +399,21 @@ fn read_view<'a>(r: &mut Reader<'a>, limits: &Limits) -> Result<ProfileView<'a>,
     out.customer_id = need(id, p, "id")?;
     let t = need(t, p, "t")?;
     out.updated_at = t * MINUTE_MS;
-    for (name, a, b) in [
-        ("v/w", views.len(), view_gaps.len()),
-        ("p/d", bought.len(), buy_gaps.len()),
-    ] {
+    for (name, a, b) in [("v/w", views.len(), view_gaps.len()), ("p/d", bought.len(), buy_gaps.len())] {
         if a != b {
-            return Err(SnapshotError::LengthMismatch {
-                path: format!("profile.{name}"),
-                left: a,
-                right: b,
-            });
+            return Err(SnapshotError::LengthMismatch { path: format!("profile.{name}"), left: a, right: b });
         }
     }
     let mut minute = t;
     out.recent_views.reserve(views.len());
     for (i, (id, gap)) in views.into_iter().zip(view_gaps).enumerate() {
-        minute = minute
-            .checked_sub(gap)
-            .ok_or_else(|| p.key("w").index(i).number(gap as f64, "views after 1970"))?;
+        minute = minute.checked_sub(gap).ok_or_else(|| p.key("w").index(i).number(gap as f64, "views after 1970"))?;
         out.recent_views.push((id, minute * MINUTE_MS));
     }
     let mut day = out.updated_at / DAY_MS;
     out.purchases.reserve(bought.len());
     for (i, (id, gap)) in bought.into_iter().zip(buy_gaps).enumerate() {
-        day = day.checked_sub(gap).ok_or_else(|| {
-            p.key("d")
-                .index(i)
-                .number(gap as f64, "purchases after 1970")
-        })?;
+        day = day.checked_sub(gap).ok_or_else(|| p.key("d").index(i).number(gap as f64, "purchases after 1970"))?;
         out.purchases.push((id, day));
     }
     Ok(out)
@@ -537,20 +448,19 @@ impl Profile {
                 Ok(true)
             })
         };
-        let pair =
-            |r: &mut Reader, q: &Path, a: &str, b: &str| -> Result<(String, u64), SnapshotError> {
-                let (mut x, mut y) = (None, None);
-                r.fields(q, true, |k, r| {
-                    let kq = &q.key(k);
-                    match k {
-                        k if k == a => x = Some(r.id_string(kq)?),
-                        k if k == b => y = Some(r.uint(kq, safe)?),
-                        _ => return Ok(false),
-                    }
-                    Ok(true)
-                })?;
-                Ok((need(x, q, a)?, need(y, q, b)?))
-            };
+        let pair = |r: &mut Reader, q: &Path, a: &str, b: &str| -> Result<(String, u64), SnapshotError> {
+            let (mut x, mut y) = (None, None);
+            r.fields(q, true, |k, r| {
+                let kq = &q.key(k);
+                match k {
+                    k if k == a => x = Some(r.id_string(kq)?),
+                    k if k == b => y = Some(r.uint(kq, safe)?),
+                    _ => return Ok(false),
+                }
+                Ok(true)
+            })?;
+            Ok((need(x, q, a)?, need(y, q, b)?))
+        };
         r.fields(p, true, |k, r| {
             let q = &p.key(k);
             if r.nil()? {
@@ -598,10 +508,7 @@ impl Profile {
                         }
                         Ok(true)
                     })?;
-                    out.price_band = Some(PriceBand {
-                        low: need(low, q, "low")?,
-                        high: need(high, q, "high")?,
-                    });
+                    out.price_band = Some(PriceBand { low: need(low, q, "low")?, high: need(high, q, "high")? });
                 }
                 _ => return Ok(false),
             }

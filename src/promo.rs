@@ -7,7 +7,7 @@
 //! Eligible promotions are ranked by expected value, at most one per exclusivity group.
 
 use crate::bundle;
-use crate::catalogue::{Products, MAX_SAFE_INTEGER};
+use crate::catalogue::{Catalogue, Products, MAX_SAFE_INTEGER};
 use crate::error::SnapshotError;
 use crate::hash::FastSet;
 use crate::stock::StockTable;
@@ -38,72 +38,40 @@ pub struct Promo {
 }
 
 /// Checks the bundle's promotions against its products.
-pub fn resolve(
-    wire: &[bundle::Promotion],
-    products: &Products,
-) -> Result<Vec<Promo>, SnapshotError> {
+pub fn resolve(wire: &[bundle::Promotion], products: &Products) -> Result<Vec<Promo>, SnapshotError> {
     let mut ids = FastSet::default();
     let mut out = Vec::with_capacity(wire.len());
     for (i, w) in wire.iter().enumerate() {
         let path = |f: &str| format!("bundle.promotions[{i}].{f}");
         if w.id.is_empty() || !ids.insert(w.id.as_str()) {
-            return Err(SnapshotError::DuplicateId {
-                path: path("id"),
-                id: w.id.clone(),
-            });
+            return Err(SnapshotError::DuplicateId { path: path("id"), id: w.id.clone() });
         }
         if w.products.is_empty() {
-            return Err(SnapshotError::invalid(
-                path("products"),
-                "a promotion needs a product",
-            ));
+            return Err(SnapshotError::invalid(path("products"), "a promotion needs a product"));
         }
         let products = w
             .products
             .iter()
             .enumerate()
-            .map(|(j, id)| {
-                crate::catalogue::find(products, &id.0, || path(&format!("products[{j}]")))
-            })
+            .map(|(j, id)| crate::catalogue::find(products, &id.0, || path(&format!("products[{j}]"))))
             .collect::<Result<Vec<_>, _>>()?;
         if !(w.value.is_finite() && (0.0..=MAX_SAFE_INTEGER as f64).contains(&w.value)) {
-            return Err(SnapshotError::number(
-                path("value"),
-                w.value,
-                "a finite value >= 0",
-            ));
+            return Err(SnapshotError::number(path("value"), w.value, "a finite value >= 0"));
         }
         if !(0.0..=1.0).contains(&w.rate) {
-            return Err(SnapshotError::number(
-                path("rate"),
-                w.rate,
-                "a probability 0..1",
-            ));
+            return Err(SnapshotError::number(path("rate"), w.rate, "a probability 0..1"));
         }
         let threshold = w.stock_threshold.unwrap_or(1);
         if threshold < 1 {
-            return Err(SnapshotError::number(
-                path("stockThreshold"),
-                f64::from(threshold),
-                "at least 1",
-            ));
+            return Err(SnapshotError::number(path("stockThreshold"), f64::from(threshold), "at least 1"));
         }
         let (start, end) = (w.start.unwrap_or(0), w.end.unwrap_or(u64::MAX));
         if start >= end {
-            return Err(SnapshotError::invalid(
-                path("start"),
-                "start must be before end",
-            ));
+            return Err(SnapshotError::invalid(path("start"), "start must be before end"));
         }
-        let (min_cart, max_cart) = (
-            w.min_cart_value.unwrap_or(0),
-            w.max_cart_value.unwrap_or(u64::MAX),
-        );
+        let (min_cart, max_cart) = (w.min_cart_value.unwrap_or(0), w.max_cart_value.unwrap_or(u64::MAX));
         if min_cart > max_cart {
-            return Err(SnapshotError::invalid(
-                path("minCartValue"),
-                "above maxCartValue",
-            ));
+            return Err(SnapshotError::invalid(path("minCartValue"), "above maxCartValue"));
         }
         out.push(Promo {
             id: w.id.clone(),
@@ -151,54 +119,40 @@ pub struct Situation<'a> {
 /// not eligible.
 fn eligible(p: &Promo, s: &Situation) -> Option<String> {
     let t = &s.targeting;
-    let listed = |list: &[String], v: Option<&str>| {
-        list.is_empty() || v.is_some_and(|v| list.iter().any(|x| x == v))
-    };
+    let listed = |list: &[String], v: Option<&str>| list.is_empty() || v.is_some_and(|v| list.iter().any(|x| x == v));
     let ok = listed(&p.segments, t.segment)
         && listed(&p.regions, s.region)
         && listed(&p.pages, s.page)
-        && p.min_tier
-            .is_none_or(|min| t.tier.is_some_and(|tier| tier >= min))
-        && p.new_customer
-            .is_none_or(|want| t.new_customer == Some(want))
+        && p.min_tier.is_none_or(|min| t.tier.is_some_and(|tier| tier >= min))
+        && p.new_customer.is_none_or(|want| t.new_customer == Some(want))
         && (p.min_cart_value..=p.max_cart_value).contains(&s.cart_value)
         && (p.start..p.end).contains(&s.now);
     if !ok {
         return None;
     }
-    Some(
-        if let (false, Some(seg)) = (p.segments.is_empty(), t.segment) {
-            format!("segment:{seg}")
-        } else if let (Some(_), Some(tier)) = (p.min_tier, t.tier) {
-            format!("tier:{tier}")
-        } else if let Some(want) = p.new_customer {
-            (if want {
-                "new-customer"
-            } else {
-                "returning-customer"
-            })
-            .to_owned()
-        } else if p.min_cart_value > 0 || p.max_cart_value < u64::MAX {
-            "cart-value".to_owned()
-        } else if let (false, Some(region)) = (p.regions.is_empty(), s.region) {
-            format!("region:{region}")
-        } else if let (false, Some(page)) = (p.pages.is_empty(), s.page) {
-            format!("page:{page}")
-        } else {
-            "all".to_owned()
-        },
-    )
+    Some(if let (false, Some(seg)) = (p.segments.is_empty(), t.segment) {
+        format!("segment:{seg}")
+    } else if let (Some(_), Some(tier)) = (p.min_tier, t.tier) {
+        format!("tier:{tier}")
+    } else if let Some(want) = p.new_customer {
+        (if want { "new-customer" } else { "returning-customer" }).to_owned()
+    } else if p.min_cart_value > 0 || p.max_cart_value < u64::MAX {
+        "cart-value".to_owned()
+    } else if let (false, Some(region)) = (p.regions.is_empty(), s.region) {
+        format!("region:{region}")
+    } else if let (false, Some(page)) = (p.pages.is_empty(), s.page) {
+        format!("page:{page}")
+    } else {
+        "all".to_owned()
+    })
 }
 
-/// True when every promoted product has the threshold in stock and the data is fresh.
-fn stocked(p: &Promo, stock: &StockTable, s: &Situation) -> bool {
+/// True when every promoted product has the threshold in stock (untracked products always
+/// have) and the data is fresh.
+fn stocked(p: &Promo, cat: &Catalogue, stock: &StockTable, s: &Situation) -> bool {
     stock.epoch() > 0
         && s.now.saturating_sub(stock.as_of()) <= p.max_stock_age_ms
-        && p.products.iter().all(|&i| {
-            stock
-                .level(i, s.stock_region)
-                .is_some_and(|l| l >= p.stock_threshold)
-        })
+        && p.products.iter().all(|&i| stock.showable(cat, i, s.stock_region).is_some_and(|l| l >= p.stock_threshold))
 }
 
 /// A promotion chosen for a response.
@@ -212,44 +166,28 @@ pub struct Chosen {
 /// Chooses at most `cap` promotions by expected value: `rate x value x (1 + relevance)`,
 /// where `relevance(product)` in 0..1 says how well a product fits this shopper now.
 pub fn choose(
-    promos: &[Promo],
+    cat: &Catalogue,
     stock: &StockTable,
     s: &Situation,
     relevance: impl Fn(u32) -> f32,
     cap: usize,
 ) -> Vec<Chosen> {
+    let promos = &cat.promotions;
     let mut eligible: Vec<Chosen> = promos
         .iter()
         .enumerate()
-        .filter(|(_, p)| stocked(p, stock, s))
+        .filter(|(_, p)| stocked(p, cat, stock, s))
         .filter_map(|(i, p)| {
             let reason = eligible(p, s)?;
-            let rel = p
-                .products
-                .iter()
-                .map(|&q| relevance(q).clamp(0.0, 1.0))
-                .fold(0.0, f32::max);
-            Some(Chosen {
-                promo: i,
-                reason,
-                expected_value: p.rate * p.value * (1.0 + rel),
-            })
+            let rel = p.products.iter().map(|&q| relevance(q).clamp(0.0, 1.0)).fold(0.0, f32::max);
+            Some(Chosen { promo: i, reason, expected_value: p.rate * p.value * (1.0 + rel) })
         })
         .collect();
-    eligible.sort_by(|a, b| {
-        b.expected_value
-            .total_cmp(&a.expected_value)
-            .then(a.promo.cmp(&b.promo))
-    });
+    eligible.sort_by(|a, b| b.expected_value.total_cmp(&a.expected_value).then(a.promo.cmp(&b.promo)));
     let mut groups = FastSet::default();
     eligible
         .into_iter()
-        .filter(|c| {
-            promos[c.promo]
-                .group
-                .as_deref()
-                .is_none_or(|g| groups.insert(g))
-        })
+        .filter(|c| promos[c.promo].group.as_deref().is_none_or(|g| groups.insert(g)))
         .take(cap)
         .collect()
 }

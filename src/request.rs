@@ -58,16 +58,9 @@ impl RankRequest {
     /// into). Unknown fields are refused.
     pub fn read(r: &mut Reader) -> Result<RankRequest, RequestError> {
         read_request(r, &Path::root("request")).map_err(|e| match e {
-            SnapshotError::InvalidNumber { path, value, rule } => {
-                RequestError::InvalidNumber { path, value, rule }
-            }
-            SnapshotError::InvalidField { path, detail } => {
-                RequestError::InvalidRequest { path, detail }
-            }
-            other => RequestError::InvalidRequest {
-                path: "request".into(),
-                detail: other.to_string(),
-            },
+            SnapshotError::InvalidNumber { path, value, rule } => RequestError::InvalidNumber { path, value, rule },
+            SnapshotError::InvalidField { path, detail } => RequestError::InvalidRequest { path, detail },
+            other => RequestError::InvalidRequest { path: "request".into(), detail: other.to_string() },
         })
     }
 }
@@ -87,13 +80,10 @@ fn read_request(r: &mut Reader, p: &Path) -> Result<RankRequest, SnapshotError> 
         match k {
             "visitorId" => visitor = Some(r.string(q)?),
             "profile" => {
-                req.profile = Some(
-                    r.bin(q)
-                        .map_err(|_| {
-                            q.expected("profile snapshot bytes (a Uint8Array)", "another type")
-                        })?
-                        .to_vec(),
-                )
+                if !r.is_bin()? {
+                    return Err(r.expected(q, "profile snapshot bytes (a Uint8Array)"));
+                }
+                req.profile = Some(r.bin(q)?.to_vec());
             }
             "session" => {
                 let mut s = Session::default();

@@ -58,11 +58,7 @@ impl Levels {
     fn field(&mut self, k: &str, r: &mut Reader, p: &Path) -> Result<bool, SnapshotError> {
         let q = &p.key(k);
         match k {
-            "item" => {
-                self.item = r
-                    .opt(|r| r.list(q, |r, q| r.id_string(q).map(Id)))?
-                    .unwrap_or_default()
-            }
+            "item" => self.item = r.opt(|r| r.list(q, |r, q| r.id_string(q).map(Id)))?.unwrap_or_default(),
             "level" => self.level = r.opt(|r| r.list(q, Reader::int))?.unwrap_or_default(),
             _ => return Ok(false),
         }
@@ -134,10 +130,7 @@ pub struct StockTable {
 fn spec(limits: &Limits) -> Spec {
     Spec {
         what: "stock",
-        keys: HeaderKeys {
-            schema: "schema",
-            kind: Some("kind"),
-        },
+        keys: HeaderKeys { schema: "schema", kind: Some("kind") },
         kinds: &["stock", "stockDelta"],
         schema: STOCK_SCHEMA,
         max_bytes: limits.max_stock_bytes,
@@ -198,11 +191,7 @@ impl StockTable {
     /// `i32::MAX` for untracked products; `None` when it is out of stock or unknown.
     #[inline]
     pub fn showable(&self, cat: &Catalogue, product: u32, region: Option<u32>) -> Option<i32> {
-        let untracked = cat
-            .products
-            .hot
-            .get(product as usize)
-            .is_some_and(|p| p.flags & flags::UNTRACKED != 0);
+        let untracked = cat.products.hot.get(product as usize).is_some_and(|p| p.flags & flags::UNTRACKED != 0);
         if untracked {
             return Some(i32::MAX);
         }
@@ -210,15 +199,8 @@ impl StockTable {
     }
 
     /// Decodes and applies a snapshot or a delta. On error the table is unchanged.
-    pub fn apply_bytes(
-        &mut self,
-        bytes: &[u8],
-        cat: &Catalogue,
-        limits: &Limits,
-    ) -> Result<Applied, SnapshotError> {
-        let (wire, _) = codec::read(bytes, &spec(limits), limits, |r| {
-            StockWire::read(r, &Path::root("stock"))
-        })?;
+    pub fn apply_bytes(&mut self, bytes: &[u8], cat: &Catalogue, limits: &Limits) -> Result<Applied, SnapshotError> {
+        let (wire, _) = codec::read(bytes, &spec(limits), limits, |r| StockWire::read(r, &Path::root("stock")))?;
         self.apply(&wire, cat)
     }
 
@@ -227,45 +209,24 @@ impl StockTable {
         let full = match wire.kind.as_str() {
             "stock" => true,
             "stockDelta" => false,
-            other => {
-                return Err(SnapshotError::WrongKind {
-                    expected: "stock",
-                    found: other.into(),
-                })
-            }
+            other => return Err(SnapshotError::WrongKind { expected: "stock", found: other.into() }),
         };
         for (field, v) in [("epoch", wire.epoch), ("asOf", wire.as_of)] {
             if v > MAX_SAFE_INTEGER {
-                return Err(SnapshotError::number(
-                    format!("stock.{field}"),
-                    v as f64,
-                    "at most 2^53-1",
-                ));
+                return Err(SnapshotError::number(format!("stock.{field}"), v as f64, "at most 2^53-1"));
             }
         }
         if wire.epoch == 0 {
-            return Err(SnapshotError::number(
-                "stock.epoch",
-                0.0,
-                "epochs start at 1",
-            ));
+            return Err(SnapshotError::number("stock.epoch", 0.0, "epochs start at 1"));
         }
         let (writes, unknown_ids) = checked_writes(wire, cat)?;
         if wire.epoch <= self.epoch {
-            return Ok(Applied {
-                epoch: self.epoch,
-                changed: false,
-                unknown_ids,
-            });
+            return Ok(Applied { epoch: self.epoch, changed: false, unknown_ids });
         }
         if full {
             *self = StockTable::empty(cat.len());
         }
-        let slots: Vec<usize> = wire
-            .regions
-            .keys()
-            .map(|name| self.region_slot(name, cat.len()))
-            .collect();
+        let slots: Vec<usize> = wire.regions.keys().map(|name| self.region_slot(name, cat.len())).collect();
         for (product, region, level) in writes {
             let levels = match region {
                 None => &mut self.global,
@@ -275,11 +236,7 @@ impl StockTable {
         }
         self.epoch = wire.epoch;
         self.as_of = wire.as_of;
-        Ok(Applied {
-            epoch: self.epoch,
-            changed: true,
-            unknown_ids,
-        })
+        Ok(Applied { epoch: self.epoch, changed: true, unknown_ids })
     }
 }
 
@@ -289,8 +246,7 @@ impl StockTable {
         if let Some(&r) = self.region_index.get(name) {
             return r as usize;
         }
-        self.region_index
-            .insert(name.to_owned(), self.regions.len() as u32);
+        self.region_index.insert(name.to_owned(), self.regions.len() as u32);
         self.regions.push(vec![UNKNOWN; n]);
         self.regions.len() - 1
     }
@@ -302,21 +258,14 @@ fn checked_writes(wire: &StockWire, cat: &Catalogue) -> Result<(Vec<Write>, usiz
     let mut writes = Vec::with_capacity(wire.item.len());
     let mut unknown = 0;
     let sections = std::iter::once((None, "stock".to_owned(), &wire.item, &wire.level)).chain(
-        wire.regions.iter().enumerate().map(|(k, (name, l))| {
-            (
-                Some((k, name)),
-                format!("stock.regions.{name}"),
-                &l.item,
-                &l.level,
-            )
-        }),
+        wire.regions
+            .iter()
+            .enumerate()
+            .map(|(k, (name, l))| (Some((k, name)), format!("stock.regions.{name}"), &l.item, &l.level)),
     );
     for (region, path, items, levels) in sections {
         if region.is_some_and(|(_, r)| r.is_empty()) {
-            return Err(SnapshotError::invalid(
-                "stock.regions",
-                "a region name is empty",
-            ));
+            return Err(SnapshotError::invalid("stock.regions", "a region name is empty"));
         }
         if items.len() != levels.len() {
             return Err(SnapshotError::LengthMismatch {
@@ -327,25 +276,15 @@ fn checked_writes(wire: &StockWire, cat: &Catalogue) -> Result<(Vec<Write>, usiz
         }
         let mut seen = FastSet::default();
         for (i, (id, &level)) in items.iter().zip(levels).enumerate() {
-            let level = i32::try_from(level)
-                .ok()
-                .filter(|&l| l != UNKNOWN)
-                .ok_or_else(|| {
-                    SnapshotError::number(
-                        format!("{path}.level[{i}]"),
-                        level as f64,
-                        "within a 32-bit level",
-                    )
-                })?;
+            let level = i32::try_from(level).ok().filter(|&l| l != UNKNOWN).ok_or_else(|| {
+                SnapshotError::number(format!("{path}.level[{i}]"), level as f64, "within a 32-bit level")
+            })?;
             let Some(p) = cat.products.find(&id.0) else {
                 unknown += 1;
                 continue;
             };
             if !seen.insert(p) {
-                return Err(SnapshotError::DuplicateId {
-                    path: format!("{path}.item[{i}]"),
-                    id: id.0.clone(),
-                });
+                return Err(SnapshotError::DuplicateId { path: format!("{path}.item[{i}]"), id: id.0.clone() });
             }
             writes.push((p, region.map(|(k, _)| k), level));
         }

@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use crate::bundle::{
-    Bundle, Category, Edges, Experiment, Flag, Pin, Popularity, Product, Promotion,
-    RankingSettings, Rules, Scores, Variation, BUNDLE_SCHEMA,
+    Bundle, Category, Edges, Experiment, Flag, Pin, Popularity, Product, Promotion, RankingSettings, Rules, Scores,
+    Variation, BUNDLE_SCHEMA,
 };
 use crate::codec::Id;
 use crate::profile::{Consent, PriceBand, Profile, Purchase, View, PROFILE_SCHEMA};
@@ -64,9 +64,7 @@ impl Shape {
             brands: 200,
             neighbours: 20,
             complements: 5,
-            cohorts: ["north", "south", "east", "west"]
-                .map(String::from)
-                .to_vec(),
+            cohorts: ["north", "south", "east", "west"].map(String::from).to_vec(),
             promotions: 12,
         }
     }
@@ -91,11 +89,7 @@ pub fn bundle(shape: &Shape, seed: u64) -> Bundle {
     let leaves = shape.departments * shape.categories_per_department;
     let mut categories = Vec::with_capacity(shape.departments + leaves);
     for d in 0..shape.departments {
-        categories.push(Category {
-            id: Id(format!("d{d}")),
-            name: format!("Department {d}"),
-            parent: None,
-        });
+        categories.push(Category { id: Id(format!("d{d}")), name: format!("Department {d}"), parent: None });
     }
     for c in 0..leaves {
         let d = c / shape.categories_per_department;
@@ -135,11 +129,7 @@ pub fn bundle(shape: &Shape, seed: u64) -> Bundle {
             let mut tries = 0;
             while picked.len() < k.min(n.saturating_sub(1)) && tries < k * 10 {
                 tries += 1;
-                let j = if rng.unit() < local && run > 1 {
-                    (i / run) * run + rng.below(run)
-                } else {
-                    rng.below(n)
-                };
+                let j = if rng.unit() < local && run > 1 { (i / run) * run + rng.below(run) } else { rng.below(n) };
                 if j != i && j < n && !picked.contains(&j) {
                     picked.push(j);
                 }
@@ -184,16 +174,8 @@ pub fn bundle(shape: &Shape, seed: u64) -> Bundle {
             products: vec![Id(product_id(order[k]))],
             value: 100.0 + 50.0 * k as f64,
             rate: 0.05,
-            segments: if k % 4 == 1 {
-                vec!["vip".into()]
-            } else {
-                vec![]
-            },
-            regions: if k % 4 == 2 {
-                vec![shape.cohorts.first().cloned().unwrap_or_default()]
-            } else {
-                vec![]
-            },
+            segments: if k % 4 == 1 { vec!["vip".into()] } else { vec![] },
+            regions: if k % 4 == 2 { vec![shape.cohorts.first().cloned().unwrap_or_default()] } else { vec![] },
             min_cart_value: if k % 4 == 3 { Some(5_000) } else { None },
             group: Some(format!("g{}", k % 3)),
             ..Promotion::default()
@@ -203,10 +185,7 @@ pub fn bundle(shape: &Shape, seed: u64) -> Bundle {
         key: "ranking-weights".into(),
         variations: vec![
             Variation::default(),
-            Variation {
-                key: Some("affinity-heavy".into()),
-                weights: [("affinity".to_owned(), 1.0)].into(),
-            },
+            Variation { key: Some("affinity-heavy".into()), weights: [("affinity".to_owned(), 1.0)].into() },
         ],
         ..Experiment::default()
     }];
@@ -220,24 +199,15 @@ pub fn bundle(shape: &Shape, seed: u64) -> Bundle {
         products,
         neighbours: Some(neighbours),
         complements: Some(complements),
-        popularity: Popularity {
-            global: zipf(&order),
-            cohorts,
-        },
+        popularity: Popularity { global: zipf(&order), cohorts },
         promotions,
         experiments,
         weights: BTreeMap::new(),
         ranking: RankingSettings::default(),
         rules: Rules {
-            exclude: (0..n.min(3))
-                .map(|k| Id(product_id(order[n - 1 - k])))
-                .collect(),
+            exclude: (0..n.min(3)).map(|k| Id(product_id(order[n - 1 - k]))).collect(),
             pins: if n > 0 {
-                vec![Pin {
-                    product: Id(product_id(order[n / 2])),
-                    position: 2,
-                    page: Some("home".into()),
-                }]
+                vec![Pin { product: Id(product_id(order[n / 2])), position: 2, page: Some("home".into()) }]
             } else {
                 vec![]
             },
@@ -254,11 +224,7 @@ pub fn stock(b: &Bundle, epoch: u64, as_of: u64, out_of_stock: f64, seed: u64) -
     let mut regional = Levels::default();
     for p in &b.products {
         item.push(p.id.clone());
-        level.push(if rng.unit() < out_of_stock {
-            0
-        } else {
-            1 + rng.below(60) as i64
-        });
+        level.push(if rng.unit() < out_of_stock { 0 } else { 1 + rng.below(60) as i64 });
         if rng.below(20) == 0 {
             regional.item.push(p.id.clone());
             regional.level.push(rng.below(3) as i64);
@@ -268,34 +234,15 @@ pub fn stock(b: &Bundle, epoch: u64, as_of: u64, out_of_stock: f64, seed: u64) -
     if let Some(p) = b.popularity.cohorts.keys().next() {
         regions.insert(p.clone(), regional);
     }
-    StockWire {
-        kind: "stock".into(),
-        schema: STOCK_SCHEMA,
-        epoch,
-        as_of,
-        item,
-        level,
-        regions,
-    }
+    StockWire { kind: "stock".into(), schema: STOCK_SCHEMA, epoch, as_of, item, level, regions }
 }
 
 /// A profile with `views` earlier views, `purchases` purchases and `affinities`
 /// category affinities (plus up to 4 brand affinities, within that count).
-pub fn profile(
-    b: &Bundle,
-    views: usize,
-    purchases: usize,
-    affinities: usize,
-    now: u64,
-    seed: u64,
-) -> Profile {
+pub fn profile(b: &Bundle, views: usize, purchases: usize, affinities: usize, now: u64, seed: u64) -> Profile {
     let mut rng = Rng::new(seed);
     let n = b.products.len().max(1);
-    let pick = |rng: &mut Rng| {
-        b.products
-            .get(rng.below(n))
-            .map_or_else(|| "x".to_owned(), |p| p.id.0.clone())
-    };
+    let pick = |rng: &mut Rng| b.products.get(rng.below(n)).map_or_else(|| "x".to_owned(), |p| p.id.0.clone());
     let brands = affinities.min(4);
     let leaves: Vec<&Category> = b.categories.iter().filter(|c| c.parent.is_some()).collect();
     let mut category_affinity = BTreeMap::new();
@@ -305,11 +252,7 @@ pub fn profile(
     }
     let mut brand_affinity = BTreeMap::new();
     for _ in 0..brands {
-        let brand = b
-            .products
-            .get(rng.below(n))
-            .and_then(|p| p.brand.clone())
-            .unwrap_or_default();
+        let brand = b.products.get(rng.below(n)).and_then(|p| p.brand.clone()).unwrap_or_default();
         brand_affinity.insert(brand, (rng.unit() * 100.0).round() / 100.0);
     }
     let minute = 60_000;
@@ -317,20 +260,14 @@ pub fn profile(
     let recent_views = (0..views)
         .map(|_| {
             at -= minute * (1 + rng.below(30) as u64);
-            View {
-                product: pick(&mut rng),
-                at,
-            }
+            View { product: pick(&mut rng), at }
         })
         .collect();
     let mut day = now / 86_400_000;
     let purchases = (0..purchases)
         .map(|_| {
             day -= rng.below(20) as u64;
-            Purchase {
-                product: pick(&mut rng),
-                day,
-            }
+            Purchase { product: pick(&mut rng), day }
         })
         .collect();
     Profile {
@@ -338,10 +275,7 @@ pub fn profile(
         customer_id: format!("c{:015x}", rng.next_u64() >> 4),
         version: 1 + rng.below(500) as u64,
         updated_at: now - now % minute,
-        consent: Consent {
-            personalization: true,
-            marketing: true,
-        },
+        consent: Consent { personalization: true, marketing: true },
         segment: Some(if rng.below(3) == 0 { "vip" } else { "regular" }.into()),
         cohort: b.popularity.cohorts.keys().next().cloned(),
         region: Some("uk".into()),
@@ -350,29 +284,15 @@ pub fn profile(
         brand_affinity,
         recent_views,
         purchases,
-        price_band: Some(PriceBand {
-            low: 1_000,
-            high: 30_000,
-        }),
+        price_band: Some(PriceBand { low: 1_000, high: 30_000 }),
     }
 }
 
 /// A request with `viewed` session views, a two-item cart and a current product.
-pub fn request(
-    b: &Bundle,
-    viewed: usize,
-    limit: u32,
-    profile: Option<Vec<u8>>,
-    now: u64,
-    seed: u64,
-) -> RankRequest {
+pub fn request(b: &Bundle, viewed: usize, limit: u32, profile: Option<Vec<u8>>, now: u64, seed: u64) -> RankRequest {
     let mut rng = Rng::new(seed);
     let n = b.products.len().max(1);
-    let mut pick = || {
-        b.products
-            .get(rng.below(n))
-            .map_or_else(|| "x".to_owned(), |p| p.id.0.clone())
-    };
+    let mut pick = || b.products.get(rng.below(n)).map_or_else(|| "x".to_owned(), |p| p.id.0.clone());
     RankRequest {
         visitor_id: format!("v{seed}"),
         profile,

@@ -129,10 +129,7 @@ impl Weights {
         for (name, value) in overrides {
             let f = Feature::from_name(name).ok_or_else(|| WeightError::Unknown(name.into()))?;
             if !value.is_finite() || value.abs() > MAX_WEIGHT {
-                return Err(WeightError::NotAllowed {
-                    name: name.into(),
-                    value,
-                });
+                return Err(WeightError::NotAllowed { name: name.into(), value });
             }
             out.0[f as usize] = value as f32;
         }
@@ -159,17 +156,8 @@ mod tests {
         let w = base.with([("margin", 2.0), ("popularity", -1.0)]).unwrap();
         assert_eq!(w.get(Feature::Margin), 2.0);
         assert_eq!(w.get(Feature::Popularity), -1.0);
-        assert_eq!(
-            base.with([("margin", 1.0), ("margn", 1.0)]),
-            Err(WeightError::Unknown("margn".into()))
-        );
-        assert!(matches!(
-            base.with([("stock", f64::NAN)]),
-            Err(WeightError::NotAllowed { .. })
-        ));
-        assert!(matches!(
-            base.with([("stock", 1e7)]),
-            Err(WeightError::NotAllowed { .. })
-        ));
+        assert_eq!(base.with([("margin", 1.0), ("margn", 1.0)]), Err(WeightError::Unknown("margn".into())));
+        assert!(matches!(base.with([("stock", f64::NAN)]), Err(WeightError::NotAllowed { .. })));
+        assert!(matches!(base.with([("stock", 1e7)]), Err(WeightError::NotAllowed { .. })));
     }
 }

@@ -129,7 +129,7 @@ pub struct Popularity {
 }
 
 /// A promotion and the conditions under which it may be shown.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Promotion {
     pub id: String,
@@ -175,6 +175,30 @@ pub struct Promotion {
     /// At most one promotion per exclusivity group is shown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+}
+
+impl Default for Promotion {
+    /// No conditions, rate 1 (the reader's default too), everything else empty.
+    fn default() -> Self {
+        Promotion {
+            id: String::new(),
+            products: Vec::new(),
+            value: 0.0,
+            rate: 1.0,
+            segments: Vec::new(),
+            regions: Vec::new(),
+            pages: Vec::new(),
+            min_tier: None,
+            min_cart_value: None,
+            max_cart_value: None,
+            new_customer: None,
+            start: None,
+            end: None,
+            stock_threshold: None,
+            max_stock_age_ms: None,
+            group: None,
+        }
+    }
 }
 
 /// An experiment definition, in GrowthBook's terms. Assignment is done by the experiments

@@ -97,19 +97,14 @@ impl Category {
             }
             Ok(true)
         })?;
-        Ok(Category {
-            id: need(cid, p, "id")?,
-            name: need(name, p, "name")?,
-            parent,
-        })
+        Ok(Category { id: need(cid, p, "id")?, name: need(name, p, "name")?, parent })
     }
 }
 
 impl Product {
     fn read(r: &mut Reader, p: &Path) -> R<Product> {
         let (mut pid, mut name, mut category, mut price) = (None, None, None, None);
-        let (mut brand, mut flags, mut margin, mut url, mut image) =
-            (None, Vec::new(), None, None, None);
+        let (mut brand, mut flags, mut margin, mut url, mut image) = (None, Vec::new(), None, None, None);
         r.fields(p, false, |k, r| {
             let q = &p.key(k);
             match k {
@@ -187,10 +182,7 @@ impl Scores {
             }
             Ok(true)
         })?;
-        Ok(Scores {
-            item: need(item, p, "item")?.into(),
-            score: need(score, p, "score")?.into(),
-        })
+        Ok(Scores { item: need(item, p, "item")?.into(), score: need(score, p, "score")?.into() })
     }
 }
 
@@ -202,8 +194,7 @@ impl Popularity {
             match k {
                 "global" => out.global = r.opt(|r| Scores::read(r, q))?.unwrap_or_default(),
                 "cohorts" if !r.nil()? => r.fields(q, false, |name, r| {
-                    out.cohorts
-                        .insert(name.to_owned(), Scores::read(r, &q.key(name))?);
+                    out.cohorts.insert(name.to_owned(), Scores::read(r, &q.key(name))?);
                     Ok(true)
                 })?,
                 "cohorts" => {}
@@ -218,10 +209,7 @@ impl Popularity {
 impl Promotion {
     fn read(r: &mut Reader, p: &Path) -> R<Promotion> {
         let (mut pid, mut products, mut value) = (None, None, None);
-        let mut out = Promotion {
-            rate: 1.0,
-            ..Promotion::default()
-        };
+        let mut out = Promotion { rate: 1.0, ..Promotion::default() };
         r.fields(p, false, |k, r| {
             let q = &p.key(k);
             if r.nil()? {
@@ -243,9 +231,7 @@ impl Promotion {
                 "end" => out.end = Some(r.uint(q, u64::MAX)?),
                 "stockThreshold" => {
                     let n = r.int(q)?;
-                    out.stock_threshold = Some(
-                        i32::try_from(n).map_err(|_| q.number(n as f64, "within 32-bit range"))?,
-                    )
+                    out.stock_threshold = Some(i32::try_from(n).map_err(|_| q.number(n as f64, "within 32-bit range"))?)
                 }
                 "maxStockAgeMs" => out.max_stock_age_ms = Some(r.uint(q, u64::MAX)?),
                 "group" => out.group = Some(r.string(q)?),
@@ -284,16 +270,9 @@ impl Experiment {
                 "seed" => out.seed = Some(r.string(q)?),
                 "namespace" => {
                     if r.array_len(q)? != 3 {
-                        return Err(SnapshotError::invalid(
-                            q.render(),
-                            "expected [namespace, start, end]",
-                        ));
+                        return Err(SnapshotError::invalid(q.render(), "expected [namespace, start, end]"));
                     }
-                    out.namespace = Some((
-                        r.string(&q.index(0))?,
-                        r.f64(&q.index(1))?,
-                        r.f64(&q.index(2))?,
-                    ));
+                    out.namespace = Some((r.string(&q.index(0))?, r.f64(&q.index(1))?, r.f64(&q.index(2))?));
                 }
                 "condition" => out.condition = Some(r.value(MAX_CONDITION_DEPTH)?.into_owned()),
                 "active" => out.active = Some(r.bool(q)?),
@@ -369,11 +348,7 @@ impl Rules {
                 }
                 Ok(true)
             })?;
-            Ok(Pin {
-                product: need(product, p, "product")?,
-                position: need(position, p, "position")?,
-                page,
-            })
+            Ok(Pin { product: need(product, p, "product")?, position: need(position, p, "position")?, page })
         };
         r.fields(p, false, |k, r| {
             let q = &p.key(k);

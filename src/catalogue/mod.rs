@@ -9,9 +9,7 @@ mod products;
 mod settings;
 
 pub use popularity::{best_first, top_k, PopTable};
-pub use products::{
-    flags, Categories, Hot, Info, Products, ANCESTOR_WEIGHTS, MAX_SAFE_INTEGER, NONE,
-};
+pub use products::{flags, Categories, Hot, Info, Products, ANCESTOR_WEIGHTS, MAX_SAFE_INTEGER, NONE};
 pub use settings::Settings;
 
 use crate::bundle::{Bundle, BUNDLE_SCHEMA};
@@ -58,10 +56,7 @@ pub struct Catalogue {
 fn spec(limits: &Limits) -> Spec {
     Spec {
         what: "bundle",
-        keys: HeaderKeys {
-            schema: "schema",
-            kind: Some("kind"),
-        },
+        keys: HeaderKeys { schema: "schema", kind: Some("kind") },
         kinds: &["bundle"],
         schema: BUNDLE_SCHEMA,
         max_bytes: limits.max_bundle_bytes,
@@ -71,19 +66,14 @@ fn spec(limits: &Limits) -> Spec {
 impl Catalogue {
     /// Decodes and loads a bundle.
     pub fn from_bytes(bytes: &[u8], limits: &Limits) -> Result<Catalogue, SnapshotError> {
-        let (bundle, _) = codec::read(bytes, &spec(limits), limits, |r| {
-            Bundle::read(r, &Path::root("bundle"))
-        })?;
+        let (bundle, _) = codec::read(bytes, &spec(limits), limits, |r| Bundle::read(r, &Path::root("bundle")))?;
         Catalogue::from_bundle(bundle, limits)
     }
 
     /// Loads a decoded bundle.
     pub fn from_bundle(b: Bundle, limits: &Limits) -> Result<Catalogue, SnapshotError> {
         if b.kind != "bundle" {
-            return Err(SnapshotError::WrongKind {
-                expected: "bundle",
-                found: b.kind,
-            });
+            return Err(SnapshotError::WrongKind { expected: "bundle", found: b.kind });
         }
         if b.schema != BUNDLE_SCHEMA {
             return Err(SnapshotError::SchemaUnsupported {
@@ -128,21 +118,10 @@ impl Catalogue {
         for (name, scores) in &b.popularity.cohorts {
             let path = format!("bundle.popularity.cohorts.{name}");
             cohort_index.insert(name.clone(), popularity.len() as u32);
-            popularity.push(PopTable::build(
-                name.clone(),
-                scores,
-                n,
-                &products,
-                &path,
-                top_len,
-            )?);
+            popularity.push(PopTable::build(name.clone(), scores, n, &products, &path, top_len)?);
         }
-        let category_top = popularity::category_tops(
-            &categories,
-            &products,
-            &popularity[0],
-            settings.category_candidates,
-        );
+        let category_top =
+            popularity::category_tops(&categories, &products, &popularity[0], settings.category_candidates);
         let promotions = promo::resolve(&b.promotions, &products)?;
         let experiments = experiment::validate(b.experiments)?;
         let mut excluded = vec![false; n];
@@ -152,14 +131,8 @@ impl Catalogue {
         }
         let mut pins = Vec::with_capacity(b.rules.pins.len());
         for (i, pin) in b.rules.pins.into_iter().enumerate() {
-            let product = find(&products, &pin.product.0, || {
-                format!("bundle.rules.pins[{i}].product")
-            })?;
-            pins.push(PinRule {
-                page: pin.page,
-                position: pin.position,
-                product,
-            });
+            let product = find(&products, &pin.product.0, || format!("bundle.rules.pins[{i}].product"))?;
+            pins.push(PinRule { page: pin.page, position: pin.position, product });
         }
         // Lower positions first, so placing pins in order never shifts an earlier one.
         pins.sort_by_key(|p| p.position);
@@ -195,15 +168,6 @@ impl Catalogue {
 }
 
 /// The index of a product the bundle itself refers to; a dangling reference is an error.
-pub(crate) fn find(
-    products: &Products,
-    id: &str,
-    path: impl FnOnce() -> String,
-) -> Result<u32, SnapshotError> {
-    products
-        .find(id)
-        .ok_or_else(|| SnapshotError::UnknownReference {
-            path: path(),
-            id: id.to_owned(),
-        })
+pub(crate) fn find(products: &Products, id: &str, path: impl FnOnce() -> String) -> Result<u32, SnapshotError> {
+    products.find(id).ok_or_else(|| SnapshotError::UnknownReference { path: path(), id: id.to_owned() })
 }

@@ -58,19 +58,13 @@ impl PopTable {
         let mut raw = vec![-1f32; n];
         let mut max = 0f32;
         for (i, (&item, &s)) in scores.item.iter().zip(&scores.score).enumerate() {
-            let slot =
-                raw.get_mut(item as usize)
-                    .ok_or_else(|| SnapshotError::IndexOutOfRange {
-                        path: format!("{path}.item[{i}]"),
-                        index: u64::from(item),
-                        len: n,
-                    })?;
+            let slot = raw.get_mut(item as usize).ok_or_else(|| SnapshotError::IndexOutOfRange {
+                path: format!("{path}.item[{i}]"),
+                index: u64::from(item),
+                len: n,
+            })?;
             if !s.is_finite() || s < 0.0 {
-                return Err(SnapshotError::number(
-                    format!("{path}.score[{i}]"),
-                    f64::from(s),
-                    "a finite score >= 0",
-                ));
+                return Err(SnapshotError::number(format!("{path}.score[{i}]"), f64::from(s), "a finite score >= 0"));
             }
             if *slot >= 0.0 {
                 return Err(SnapshotError::DuplicateId {
@@ -82,11 +76,7 @@ impl PopTable {
             max = max.max(s);
         }
         // Counts are heavy-tailed; the log keeps the tail from flattening to zero.
-        let scale = if max > 0.0 {
-            1.0 / libm::log1pf(max)
-        } else {
-            0.0
-        };
+        let scale = if max > 0.0 { 1.0 / libm::log1pf(max) } else { 0.0 };
         let mut ranked = Vec::with_capacity(scores.item.len());
         let norm: Vec<f32> = raw
             .iter()
@@ -102,22 +92,13 @@ impl PopTable {
             })
             .collect();
         top_k(&mut ranked, top_len);
-        Ok(PopTable {
-            name,
-            norm,
-            top: ranked.into_iter().map(|(_, i)| i).collect(),
-        })
+        Ok(PopTable { name, norm, top: ranked.into_iter().map(|(_, i)| i).collect() })
     }
 }
 
 /// Each category's best sellers by global popularity, counting the products of its
 /// subcategories; `k` per category.
-pub fn category_tops(
-    categories: &Categories,
-    products: &Products,
-    global: &PopTable,
-    k: usize,
-) -> Vec<Vec<u32>> {
+pub fn category_tops(categories: &Categories, products: &Products, global: &PopTable, k: usize) -> Vec<Vec<u32>> {
     let mut lists: Vec<Vec<(f32, u32)>> = vec![Vec::new(); categories.ids.len()];
     for (i, p) in products.hot.iter().enumerate() {
         let pop = global.norm[i];

@@ -58,9 +58,8 @@ pub const MAX_ANCESTORS: usize = 8;
 
 /// The pull of an affinity at each distance up the tree: 1 for the category itself,
 /// halving per level.
-pub const ANCESTOR_WEIGHTS: [f32; MAX_ANCESTORS + 1] = [
-    1.0, 0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125, 0.00390625,
-];
+pub const ANCESTOR_WEIGHTS: [f32; MAX_ANCESTORS + 1] =
+    [1.0, 0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625, 0.0078125, 0.00390625];
 
 impl Categories {
     pub fn build(wire: Vec<bundle::Category>) -> Result<Categories, SnapshotError> {
@@ -77,13 +76,10 @@ impl Categories {
         for (i, cat) in wire.into_iter().enumerate() {
             let parent = match &cat.parent {
                 None => NONE,
-                Some(p) => *c
-                    .index
-                    .get(&p.0)
-                    .ok_or_else(|| SnapshotError::UnknownReference {
-                        path: format!("bundle.categories[{i}].parent"),
-                        id: p.0.clone(),
-                    })?,
+                Some(p) => *c.index.get(&p.0).ok_or_else(|| SnapshotError::UnknownReference {
+                    path: format!("bundle.categories[{i}].parent"),
+                    id: p.0.clone(),
+                })?,
             };
             c.ids.push(cat.id.0);
             c.names.push(cat.name);
@@ -109,9 +105,7 @@ impl Categories {
                 at = self.parent[at as usize];
             }
             if at != NONE && state[at as usize] == ON_PATH {
-                return Err(SnapshotError::CategoryCycle {
-                    id: self.ids[at as usize].clone(),
-                });
+                return Err(SnapshotError::CategoryCycle { id: self.ids[at as usize].clone() });
             }
             for p in path.drain(..) {
                 state[p as usize] = DONE;
@@ -141,36 +135,23 @@ pub struct Products {
 }
 
 impl Products {
-    pub fn build(
-        wire: Vec<bundle::Product>,
-        categories: &Categories,
-    ) -> Result<Products, SnapshotError> {
+    pub fn build(wire: Vec<bundle::Product>, categories: &Categories) -> Result<Products, SnapshotError> {
         let mut p = Products::default();
         p.hot.reserve(wire.len());
         p.info.reserve(wire.len());
         p.index.reserve(wire.len());
         for (i, w) in wire.into_iter().enumerate() {
             let path = |field: &str| format!("bundle.products[{i}].{field}");
-            let category = *categories.index.get(&w.category.0).ok_or_else(|| {
-                SnapshotError::UnknownReference {
-                    path: path("category"),
-                    id: w.category.0.clone(),
-                }
-            })?;
+            let category = *categories
+                .index
+                .get(&w.category.0)
+                .ok_or_else(|| SnapshotError::UnknownReference { path: path("category"), id: w.category.0.clone() })?;
             if w.price > MAX_SAFE_INTEGER {
-                return Err(SnapshotError::number(
-                    path("price"),
-                    w.price as f64,
-                    "at most 2^53-1",
-                ));
+                return Err(SnapshotError::number(path("price"), w.price as f64, "at most 2^53-1"));
             }
             let margin = w.margin.unwrap_or(0.0);
             if !(0.0..=1.0).contains(&margin) {
-                return Err(SnapshotError::number(
-                    path("margin"),
-                    margin,
-                    "a fraction 0..1",
-                ));
+                return Err(SnapshotError::number(path("margin"), margin, "a fraction 0..1"));
             }
             let mut bits = 0u8;
             for f in &w.flags {
@@ -181,10 +162,7 @@ impl Products {
                 };
             }
             if bits & flags::DURABLE != 0 && bits & flags::CONSUMABLE != 0 {
-                return Err(SnapshotError::invalid(
-                    path("flags"),
-                    "a product cannot be both durable and consumable",
-                ));
+                return Err(SnapshotError::invalid(path("flags"), "a product cannot be both durable and consumable"));
             }
             let brand = match w.brand {
                 None => NONE,
@@ -197,25 +175,10 @@ impl Products {
                 }
             };
             if p.index.insert(w.id.0.clone(), i as u32).is_some() {
-                return Err(SnapshotError::DuplicateId {
-                    path: path("id"),
-                    id: w.id.0,
-                });
+                return Err(SnapshotError::DuplicateId { path: path("id"), id: w.id.0 });
             }
-            p.hot.push(Hot {
-                category,
-                brand,
-                price: w.price as f32,
-                margin: margin as f32,
-                flags: bits,
-            });
-            p.info.push(Info {
-                id: w.id.0,
-                name: w.name,
-                price: w.price,
-                url: w.url,
-                image: w.image,
-            });
+            p.hot.push(Hot { category, brand, price: w.price as f32, margin: margin as f32, flags: bits });
+            p.info.push(Info { id: w.id.0, name: w.name, price: w.price, url: w.url, image: w.image });
         }
         Ok(p)
     }
@@ -241,33 +204,19 @@ mod tests {
     use crate::codec::Id;
 
     fn cat(id: &str, parent: Option<&str>) -> bundle::Category {
-        bundle::Category {
-            id: Id(id.into()),
-            name: id.into(),
-            parent: parent.map(|p| Id(p.into())),
-        }
+        bundle::Category { id: Id(id.into()), name: id.into(), parent: parent.map(|p| Id(p.into())) }
     }
 
     #[test]
     fn lineage_walks_up_the_tree() {
-        let c = Categories::build(vec![
-            cat("tv", Some("av")),
-            cat("av", Some("all")),
-            cat("all", None),
-        ])
-        .unwrap();
+        let c = Categories::build(vec![cat("tv", Some("av")), cat("av", Some("all")), cat("all", None)]).unwrap();
         let names: Vec<_> = c.lineage(0).map(|i| c.ids[i as usize].as_str()).collect();
         assert_eq!(names, ["tv", "av", "all"]);
     }
 
     #[test]
     fn cycles_and_dangling_parents_are_refused() {
-        let e = Categories::build(vec![
-            cat("a", Some("b")),
-            cat("b", Some("c")),
-            cat("c", Some("a")),
-        ])
-        .unwrap_err();
+        let e = Categories::build(vec![cat("a", Some("b")), cat("b", Some("c")), cat("c", Some("a"))]).unwrap_err();
         assert_eq!(e.code(), "E_CATEGORY_CYCLE");
         let e = Categories::build(vec![cat("a", Some("a"))]).unwrap_err();
         assert_eq!(e.code(), "E_CATEGORY_CYCLE");

@@ -39,19 +39,11 @@ impl Settings {
             if (min..=max).contains(&v) {
                 Ok(v as usize)
             } else {
-                Err(SnapshotError::number(
-                    path(f),
-                    f64::from(v),
-                    "outside its range",
-                ))
+                Err(SnapshotError::number(path(f), f64::from(v), "outside its range"))
             }
         };
         if !(r.history_factor.is_finite() && (0.0..=1e3).contains(&r.history_factor)) {
-            return Err(SnapshotError::number(
-                path("historyFactor"),
-                r.history_factor,
-                "0..1000",
-            ));
+            return Err(SnapshotError::number(path("historyFactor"), r.history_factor, "0..1000"));
         }
         Ok(Settings {
             limit: count("limit", r.limit, 0, 1000)?,
@@ -63,18 +55,8 @@ impl Settings {
             purchase_half_life_days: positive("purchaseHalfLifeDays", r.purchase_half_life_days)?,
             affinity_half_life_days: positive("affinityHalfLifeDays", r.affinity_half_life_days)?,
             affinity_categories: count("affinityCategories", r.affinity_categories, 0, 100)?,
-            category_candidates: count(
-                "categoryCandidates",
-                r.category_candidates,
-                0,
-                MAX_CANDIDATES,
-            )?,
-            popular_candidates: count(
-                "popularCandidates",
-                r.popular_candidates,
-                0,
-                MAX_CANDIDATES,
-            )?,
+            category_candidates: count("categoryCandidates", r.category_candidates, 0, MAX_CANDIDATES)?,
+            popular_candidates: count("popularCandidates", r.popular_candidates, 0, MAX_CANDIDATES)?,
             stock_depth: count("stockDepth", r.stock_depth, 1, 1_000_000)? as f32,
             promotion_cap: count("promotionCap", r.promotion_cap, 0, 100)?,
         })

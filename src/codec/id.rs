@@ -55,13 +55,7 @@ mod tests {
 
     #[test]
     fn numeric_ids_are_written_as_integers() {
-        assert_eq!(
-            rmp_serde::to_vec(&Id("49688".into())).unwrap(),
-            [0xcd, 0xc2, 0x18]
-        );
-        assert_eq!(
-            rmp_serde::to_vec(&Id("p1".into())).unwrap(),
-            [0xa2, b'p', b'1']
-        );
+        assert_eq!(rmp_serde::to_vec(&Id("49688".into())).unwrap(), [0xcd, 0xc2, 0x18]);
+        assert_eq!(rmp_serde::to_vec(&Id("p1".into())).unwrap(), [0xa2, b'p', b'1']);
     }
 }

@@ -51,29 +51,18 @@ pub(crate) fn read<'a, T>(
     f: impl FnOnce(&mut Reader<'a>) -> Result<T, SnapshotError>,
 ) -> Result<(T, Option<String>), SnapshotError> {
     if bytes.len() > spec.max_bytes {
-        return Err(SnapshotError::TooLarge {
-            what: spec.what,
-            len: bytes.len(),
-            limit: spec.max_bytes,
-        });
+        return Err(SnapshotError::TooLarge { what: spec.what, len: bytes.len(), limit: spec.max_bytes });
     }
     let mut r = Reader::with_limits(bytes, spec.what, limits.max_string_bytes, limits.max_depth);
     let header = r.header(spec.keys.schema, spec.keys.kind)?;
     if spec.keys.kind.is_some() {
         let kind = header.kind.as_deref().unwrap_or("<missing>");
         if !spec.kinds.contains(&kind) {
-            return Err(SnapshotError::WrongKind {
-                expected: spec.what,
-                found: kind.to_owned(),
-            });
+            return Err(SnapshotError::WrongKind { expected: spec.what, found: kind.to_owned() });
         }
     }
     if header.schema != Some(spec.schema) {
-        return Err(SnapshotError::SchemaUnsupported {
-            what: spec.what,
-            found: header.schema,
-            supported: spec.schema,
-        });
+        return Err(SnapshotError::SchemaUnsupported { what: spec.what, found: header.schema, supported: spec.schema });
     }
     let value = f(&mut r)?;
     r.finish()?;
@@ -86,5 +75,3 @@ pub(crate) fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     // every sequence has a known length.
     rmp_serde::to_vec_named(value).unwrap_or_default()
 }
-
-

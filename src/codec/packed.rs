@@ -97,9 +97,7 @@ mod tests {
     fn writes_a_bin_that_reads_back() {
         let bytes = rmp_serde::to_vec(&Packed(vec![1u32, 70_000, 3])).unwrap();
         assert_eq!(bytes[0], 0xc4, "written as bin8");
-        let got = Reader::new(&bytes, "x")
-            .packed::<u32>(&Path::root("x"))
-            .unwrap();
+        let got = Reader::new(&bytes, "x").packed::<u32>(&Path::root("x")).unwrap();
         assert_eq!(got, [1, 70_000, 3]);
     }
 }

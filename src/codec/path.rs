@@ -24,26 +24,17 @@ enum Seg<'p> {
 impl<'p> Path<'p> {
     /// The top of a document ("bundle", "profile", "request").
     pub const fn root(name: &'p str) -> Path<'p> {
-        Path {
-            parent: None,
-            seg: Seg::Key(name),
-        }
+        Path { parent: None, seg: Seg::Key(name) }
     }
 
     /// A field of this map.
     pub fn key<'q>(&'q self, key: &'q str) -> Path<'q> {
-        Path {
-            parent: Some(self),
-            seg: Seg::Key(key),
-        }
+        Path { parent: Some(self), seg: Seg::Key(key) }
     }
 
     /// An element of this array.
     pub fn index(&'p self, i: usize) -> Path<'p> {
-        Path {
-            parent: Some(self),
-            seg: Seg::Index(i),
-        }
+        Path { parent: Some(self), seg: Seg::Index(i) }
     }
 
     /// `bundle.products[3].price`.

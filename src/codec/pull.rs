@@ -59,45 +59,26 @@ impl<'a> Reader<'a> {
     /// Strings and nesting get the default limits.
     pub fn new(b: &'a [u8], what: &'static str) -> Reader<'a> {
         let d = crate::Limits::default();
-        Reader {
-            b,
-            pos: 0,
-            what,
-            max_string: d.max_string_bytes,
-            max_depth: d.max_depth,
-        }
+        Reader { b, pos: 0, what, max_string: d.max_string_bytes, max_depth: d.max_depth }
     }
 
     /// A reader refusing strings over `max_string` bytes and values nested deeper than
     /// `max_depth`.
-    pub fn with_limits(
-        b: &'a [u8],
-        what: &'static str,
-        max_string: usize,
-        max_depth: usize,
-    ) -> Reader<'a> {
-        Reader {
-            b,
-            pos: 0,
-            what,
-            max_string,
-            max_depth,
-        }
+    pub fn with_limits(b: &'a [u8], what: &'static str, max_string: usize, max_depth: usize) -> Reader<'a> {
+        Reader { b, pos: 0, what, max_string, max_depth }
     }
 
     /// Finds the `schema` and `kind` keys of the top-level map, wherever they are, without
     /// moving the reader: so a document of another kind or schema is named as such instead
     /// of failing on some missing field. Writers put them first, so this reads a few bytes.
     pub fn header(&self, schema_key: &str, kind_key: Option<&str>) -> R<Header> {
-        let mut r = Reader {
-            pos: self.pos,
-            ..*self
-        };
+        let mut r = Reader { pos: self.pos, ..*self };
         let p = Path::root(self.what);
         let mut h = Header::default();
-        let n = r
-            .map_len(&p)
-            .map_err(|_| SnapshotError::invalid(self.what, "the top level must be a map"))?;
+        if !matches!(r.peek()?, 0x80..=0x8f | 0xde | 0xdf) {
+            return Err(SnapshotError::invalid(self.what, "the top level must be a map"));
+        }
+        let n = r.map_len(&p)?;
         for _ in 0..n {
             if h.schema.is_some() && (kind_key.is_none() || h.kind.is_some()) {
                 break;
@@ -145,42 +126,27 @@ impl<'a> Reader<'a> {
     }
 
     fn truncated(&self) -> SnapshotError {
-        SnapshotError::Truncated {
-            what: self.what,
-            offset: self.b.len(),
-        }
+        SnapshotError::Truncated { what: self.what, offset: self.b.len() }
     }
 
     fn take(&mut self, n: usize) -> R<&'a [u8]> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .filter(|&e| e <= self.b.len())
-            .ok_or_else(|| self.truncated())?;
+        let end = self.pos.checked_add(n).filter(|&e| e <= self.b.len()).ok_or_else(|| self.truncated())?;
         let s = &self.b[self.pos..end];
         self.pos = end;
         Ok(s)
     }
 
     fn be(&mut self, n: usize) -> R<u64> {
-        Ok(self
-            .take(n)?
-            .iter()
-            .fold(0u64, |acc, &x| (acc << 8) | u64::from(x)))
+        Ok(self.take(n)?.iter().fold(0u64, |acc, &x| (acc << 8) | u64::from(x)))
     }
 
     fn peek(&self) -> R<u8> {
-        self.b
-            .get(self.pos)
-            .copied()
-            .ok_or_else(|| self.truncated())
+        self.b.get(self.pos).copied().ok_or_else(|| self.truncated())
     }
 
-    fn expected(&self, p: &Path, what: &str) -> SnapshotError {
-        let found = self
-            .b
-            .get(self.pos)
-            .map_or("the end of the input", |&m| kind(m));
+    /// An "expected `what`, found <the next value's kind>" error at `p`.
+    pub fn expected(&self, p: &Path, what: &str) -> SnapshotError {
+        let found = self.b.get(self.pos).map_or("the end of the input", |&m| kind(m));
         p.expected(what, found)
     }
 
@@ -263,10 +229,9 @@ impl<'a> Reader<'a> {
     pub fn uint(&mut self, p: &Path, max: u64) -> R<u64> {
         let n = match self.num(p, "an integer")? {
             Num::U(n) => n,
+            Num::I(n) if n >= 0 => n as u64,
             Num::I(n) => return Err(p.number(n as f64, "an integer >= 0")),
-            Num::F(f) if f >= 0.0 && f.fract() == 0.0 && f < 18_446_744_073_709_551_616.0 => {
-                f as u64
-            }
+            Num::F(f) if f >= 0.0 && f.fract() == 0.0 && f < 18_446_744_073_709_551_616.0 => f as u64,
             Num::F(f) => return Err(p.number(f, "an integer >= 0")),
         };
         if n > max {
@@ -314,8 +279,7 @@ impl<'a> Reader<'a> {
             return Err(self.expected(p, "a string"));
         };
         let bytes = self.take(len)?;
-        std::str::from_utf8(bytes)
-            .map_err(|_| SnapshotError::invalid(p.render(), "a string is not valid UTF-8"))
+        std::str::from_utf8(bytes).map_err(|_| SnapshotError::invalid(p.render(), "a string is not valid UTF-8"))
     }
 
     /// An owned string.
@@ -326,15 +290,14 @@ impl<'a> Reader<'a> {
     /// An id: a non-empty string, or a non-negative integer standing for its decimal form.
     pub fn id(&mut self, p: &Path) -> R<Cow<'a, str>> {
         let m = self.peek()?;
-        if matches!(m, 0x00..=0x7f | 0xcc..=0xcf) {
+        if matches!(m, 0x00..=0x7f | 0xcc..=0xd3 | 0xe0..=0xff) {
             return self.uint(p, u64::MAX).map(|n| Cow::Owned(n.to_string()));
         }
         match self.str_len()? {
             Some(len) if len > 0 => {
                 let bytes = self.take(len)?;
-                let s = std::str::from_utf8(bytes).map_err(|_| {
-                    SnapshotError::invalid(p.render(), "a string is not valid UTF-8")
-                })?;
+                let s = std::str::from_utf8(bytes)
+                    .map_err(|_| SnapshotError::invalid(p.render(), "a string is not valid UTF-8"))?;
                 Ok(Cow::Borrowed(s))
             }
             Some(_) => Err(SnapshotError::invalid(p.render(), "an id is empty")),
@@ -345,6 +308,11 @@ impl<'a> Reader<'a> {
     /// An owned id.
     pub fn id_string(&mut self, p: &Path) -> R<String> {
         self.id(p).map(Cow::into_owned)
+    }
+
+    /// True when binary data is next.
+    pub fn is_bin(&self) -> R<bool> {
+        Ok(matches!(self.peek()?, 0xc4..=0xc6))
     }
 
     /// Binary data, borrowed from the input.
@@ -413,23 +381,16 @@ impl<'a> Reader<'a> {
     /// Walks a map with string keys, calling `f` with each key and the reader at its value.
     /// `f` returns false for a key it does not know: with `strict` that is an error (for
     /// inputs where a misspelt option must fail loudly), otherwise the value is skipped.
-    pub fn fields(
-        &mut self,
-        p: &Path,
-        strict: bool,
-        mut f: impl FnMut(&'a str, &mut Self) -> R<bool>,
-    ) -> R<()> {
+    pub fn fields(&mut self, p: &Path, strict: bool, mut f: impl FnMut(&'a str, &mut Self) -> R<bool>) -> R<()> {
         let n = self.map_len(p)?;
         for _ in 0..n {
-            let key = self
-                .str(p)
-                .map_err(|_| SnapshotError::invalid(p.render(), "map keys must be strings"))?;
+            if !matches!(self.peek()?, 0xa0..=0xbf | 0xd9..=0xdb) {
+                return Err(SnapshotError::invalid(p.render(), "map keys must be strings"));
+            }
+            let key = self.str(p)?;
             if !f(key, self)? {
                 if strict {
-                    return Err(SnapshotError::invalid(
-                        p.render(),
-                        format!("unknown field {key:?}"),
-                    ));
+                    return Err(SnapshotError::invalid(p.render(), format!("unknown field {key:?}")));
                 }
                 self.skip()?;
             }
@@ -494,14 +455,12 @@ impl<'a> Reader<'a> {
                 Value::Nil
             }
             0xc2 | 0xc3 => Value::Bool(self.bool(&p)?),
-            0x00..=0x7f | 0xcc..=0xd3 | 0xe0..=0xff | 0xca | 0xcb => {
-                match self.num(&p, "a number")? {
-                    Num::U(n) => Value::UInt(n),
-                    Num::I(n) if n >= 0 => Value::UInt(n as u64),
-                    Num::I(n) => Value::Int(n),
-                    Num::F(f) => Value::Float(f),
-                }
-            }
+            0x00..=0x7f | 0xcc..=0xd3 | 0xe0..=0xff | 0xca | 0xcb => match self.num(&p, "a number")? {
+                Num::U(n) => Value::UInt(n),
+                Num::I(n) if n >= 0 => Value::UInt(n as u64),
+                Num::I(n) => Value::Int(n),
+                Num::F(f) => Value::Float(f),
+            },
             0xa0..=0xbf | 0xd9..=0xdb => Value::Str(Cow::Borrowed(self.str(&p)?)),
             0xc4..=0xc6 => Value::Bin(Cow::Borrowed(self.bin(&p)?)),
             0xc7..=0xc9 | 0xd4..=0xd8 => {
@@ -513,12 +472,7 @@ impl<'a> Reader<'a> {
                 let tag = self.take(1)?[0] as i8;
                 Value::Ext(tag, Cow::Borrowed(self.take(len)?))
             }
-            _ if depth == 0 => {
-                return Err(SnapshotError::TooDeep {
-                    what: self.what,
-                    limit: 0,
-                })
-            }
+            _ if depth == 0 => return Err(SnapshotError::TooDeep { what: self.what, limit: 0 }),
             0x90..=0x9f | 0xdc | 0xdd => {
                 let n = self.array_len(&p)?;
                 let mut items = Vec::with_capacity(n);
@@ -551,15 +505,9 @@ impl<'a> Reader<'a> {
         if matches!(self.peek()?, 0xc4..=0xc6) {
             let b = self.bin(p)?;
             if b.len() % 4 != 0 {
-                return Err(SnapshotError::invalid(
-                    p.render(),
-                    "packed data is not a multiple of 4 bytes",
-                ));
+                return Err(SnapshotError::invalid(p.render(), "packed data is not a multiple of 4 bytes"));
             }
-            return Ok(b
-                .chunks_exact(4)
-                .map(|c| T::from_le([c[0], c[1], c[2], c[3]]))
-                .collect());
+            return Ok(b.chunks_exact(4).map(|c| T::from_le([c[0], c[1], c[2], c[3]])).collect());
         }
         if !matches!(self.peek()?, 0x90..=0x9f | 0xdc | 0xdd) {
             return Err(self.expected(p, T::EXPECTED));
@@ -587,25 +535,10 @@ mod tests {
         assert_eq!(r(&[0x07]).uint(&p, 10), Ok(7));
         assert_eq!(r(&[0xcd, 0x01, 0x00]).uint(&p, 1000), Ok(256));
         assert_eq!(r(&[0xcb, 0x40, 0x1c, 0, 0, 0, 0, 0, 0]).uint(&p, 10), Ok(7));
-        assert_eq!(
-            r(&[0xcb, 0x40, 0x1e, 0, 0, 0, 0, 0, 0])
-                .uint(&p, 10)
-                .unwrap_err()
-                .code(),
-            "E_INVALID_NUMBER"
-        );
-        assert_eq!(
-            r(&[0xff]).uint(&p, 10).unwrap_err().code(),
-            "E_INVALID_NUMBER"
-        );
-        assert_eq!(
-            r(&[0x0b]).uint(&p, 10).unwrap_err().code(),
-            "E_INVALID_NUMBER"
-        );
-        assert_eq!(
-            r(&[0xa1, b'7']).uint(&p, 10).unwrap_err().code(),
-            "E_INVALID_FIELD"
-        );
+        assert_eq!(r(&[0xcb, 0x40, 0x1e, 0, 0, 0, 0, 0, 0]).uint(&p, 10).unwrap_err().code(), "E_INVALID_NUMBER");
+        assert_eq!(r(&[0xff]).uint(&p, 10).unwrap_err().code(), "E_INVALID_NUMBER");
+        assert_eq!(r(&[0x0b]).uint(&p, 10).unwrap_err().code(), "E_INVALID_NUMBER");
+        assert_eq!(r(&[0xa1, b'7']).uint(&p, 10).unwrap_err().code(), "E_INVALID_FIELD");
         let nan = [0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0];
         assert_eq!(r(&nan).f64(&p).unwrap_err().code(), "E_INVALID_NUMBER");
         assert_eq!(r(&[0xd0, 0xfd]).int(&p), Ok(-3));
@@ -618,21 +551,17 @@ mod tests {
         let p = Path::root("x");
         assert_eq!(r(&[0xa2, b'p', b'1']).id(&p).unwrap(), "p1");
         assert_eq!(r(&[0xcd, 0xc2, 0x18]).id(&p).unwrap(), "49688");
+        assert_eq!(r(&[0xd1, 0x00, 0x07]).id(&p).unwrap(), "7", "a signed encoding of a positive id");
+        assert_eq!(r(&[0xff]).id(&p).unwrap_err().code(), "E_INVALID_NUMBER");
         assert!(r(&[0xa0]).id(&p).is_err());
-        assert!(r(&[0xff]).id(&p).is_err());
         assert!(r(&[0xca, 0x3f, 0xc0, 0, 0]).id(&p).is_err());
-        assert_eq!(
-            r(&[0xa2, 0xff, 0xfe]).str(&p).unwrap_err().code(),
-            "E_INVALID_FIELD"
-        );
+        assert_eq!(r(&[0xa2, 0xff, 0xfe]).str(&p).unwrap_err().code(), "E_INVALID_FIELD");
     }
 
     #[test]
     fn fields_refuse_unknown_keys_when_strict() {
         // {"limit": 3, "limt": 4}
-        let b = [
-            0x82, 0xa5, b'l', b'i', b'm', b'i', b't', 0x03, 0xa4, b'l', b'i', b'm', b't', 0x04,
-        ];
+        let b = [0x82, 0xa5, b'l', b'i', b'm', b'i', b't', 0x03, 0xa4, b'l', b'i', b'm', b't', 0x04];
         let p = Path::root("context");
         let mut limit = None;
         let e = r(&b)
@@ -648,86 +577,45 @@ mod tests {
         let mut rd = r(&b);
         rd.fields(&p, false, |_, _| Ok(false)).unwrap();
         assert!(rd.at_end(), "unknown values are skipped");
-        assert_eq!(
-            need::<u8>(None, &p, "page").unwrap_err().to_string(),
-            "context.page: missing"
-        );
+        assert_eq!(need::<u8>(None, &p, "page").unwrap_err().to_string(), "context.page: missing");
     }
 
     #[test]
     fn skip_and_value_walk_every_kind() {
         // [nil, true, -1, 1.5f32, "s", bin[1], [1], {"a": 2}, ext8(1 byte, tag 5)]
         let b = [
-            0x99, 0xc0, 0xc3, 0xff, 0xca, 0x3f, 0xc0, 0, 0, 0xa1, b's', 0xc4, 1, 9, 0x91, 1, 0x81,
-            0xa1, b'a', 2, 0xc7, 1, 5, 7,
+            0x99, 0xc0, 0xc3, 0xff, 0xca, 0x3f, 0xc0, 0, 0, 0xa1, b's', 0xc4, 1, 9, 0x91, 1, 0x81, 0xa1, b'a', 2, 0xc7,
+            1, 5, 7,
         ];
         let mut rd = r(&b);
         rd.skip().unwrap();
         assert!(rd.at_end());
         let v = r(&b).value(4).unwrap();
-        let Value::Array(items) = v else {
-            panic!("array")
-        };
+        let Value::Array(items) = v else { panic!("array") };
         assert_eq!(items[2], Value::Int(-1));
         assert_eq!(items[3], Value::Float(1.5));
         assert_eq!(items[8], Value::Ext(5, Cow::Borrowed(&[7u8][..])));
-        assert_eq!(
-            r(&[0x91, 0x91, 0x01]).value(1).unwrap_err().code(),
-            "E_TOO_DEEP"
-        );
+        assert_eq!(r(&[0x91, 0x91, 0x01]).value(1).unwrap_err().code(), "E_TOO_DEEP");
         let long = [0xa3, b'a', b'b', b'c'];
-        let e = Reader::with_limits(&long, "t", 2, 4)
-            .str(&Path::root("x"))
-            .unwrap_err();
+        let e = Reader::with_limits(&long, "t", 2, 4).str(&Path::root("x")).unwrap_err();
         assert_eq!(e.code(), "E_LIMIT_EXCEEDED");
-        assert_eq!(
-            r(&[0xdd, 0xff, 0xff, 0xff, 0xff])
-                .array_len(&Path::root("x"))
-                .unwrap_err()
-                .code(),
-            "E_TRUNCATED"
-        );
+        assert_eq!(r(&[0xdd, 0xff, 0xff, 0xff, 0xff]).array_len(&Path::root("x")).unwrap_err().code(), "E_TRUNCATED");
     }
 
     #[test]
     fn header_finds_kind_and_schema_anywhere_in_the_top_map() {
         // {"a": [1, {"schema": 9}], "schema": 2, "kind": "stock"}
         let b = [
-            0x83, 0xa1, b'a', 0x92, 0x01, 0x81, 0xa6, b's', b'c', b'h', b'e', b'm', b'a', 0x09,
-            0xa6, b's', b'c', b'h', b'e', b'm', b'a', 0x02, 0xa4, b'k', b'i', b'n', b'd', 0xa5,
-            b's', b't', b'o', b'c', b'k',
+            0x83, 0xa1, b'a', 0x92, 0x01, 0x81, 0xa6, b's', b'c', b'h', b'e', b'm', b'a', 0x09, 0xa6, b's', b'c', b'h',
+            b'e', b'm', b'a', 0x02, 0xa4, b'k', b'i', b'n', b'd', 0xa5, b's', b't', b'o', b'c', b'k',
         ];
         let h = r(&b).header("schema", Some("kind")).unwrap();
-        assert_eq!(
-            h,
-            Header {
-                schema: Some(2),
-                kind: Some("stock".into())
-            }
-        );
-        assert_eq!(
-            r(&[0x80]).header("schema", None).unwrap(),
-            Header::default()
-        );
-        assert_eq!(
-            r(&[0x92, 1, 2]).header("s", None).unwrap_err().code(),
-            "E_INVALID_FIELD"
-        );
-        assert_eq!(
-            r(&[0x81, 0xa1, b's', 0xa1, b'x'])
-                .header("s", None)
-                .unwrap()
-                .schema,
-            None
-        );
-        assert_eq!(
-            r(&[0x81, 0xa1, b's']).header("s", None).unwrap_err().code(),
-            "E_TRUNCATED"
-        );
-        assert_eq!(
-            r(&[0x80, 0x00]).finish_after_skip().unwrap_err().code(),
-            "E_MALFORMED"
-        );
+        assert_eq!(h, Header { schema: Some(2), kind: Some("stock".into()) });
+        assert_eq!(r(&[0x80]).header("schema", None).unwrap(), Header::default());
+        assert_eq!(r(&[0x92, 1, 2]).header("s", None).unwrap_err().code(), "E_INVALID_FIELD");
+        assert_eq!(r(&[0x81, 0xa1, b's', 0xa1, b'x']).header("s", None).unwrap().schema, None);
+        assert_eq!(r(&[0x81, 0xa1, b's']).header("s", None).unwrap_err().code(), "E_TRUNCATED");
+        assert_eq!(r(&[0x80, 0x00]).finish_after_skip().unwrap_err().code(), "E_MALFORMED");
     }
 
     impl Reader<'_> {
@@ -743,18 +631,8 @@ mod tests {
         let mut bin = vec![0xc4, 8];
         bin.extend([1u32, 2].iter().flat_map(|v| v.to_le_bytes()));
         assert_eq!(r(&bin).packed::<u32>(&p).unwrap(), [1, 2]);
-        assert_eq!(
-            r(&[0x92, 0x01, 0xca, 0x40, 0, 0, 0])
-                .packed::<u32>(&p)
-                .unwrap(),
-            [1, 2]
-        );
-        assert_eq!(
-            r(&[0x92, 0x01, 0xca, 0x40, 0, 0, 0])
-                .packed::<f32>(&p)
-                .unwrap(),
-            [1.0, 2.0]
-        );
+        assert_eq!(r(&[0x92, 0x01, 0xca, 0x40, 0, 0, 0]).packed::<u32>(&p).unwrap(), [1, 2]);
+        assert_eq!(r(&[0x92, 0x01, 0xca, 0x40, 0, 0, 0]).packed::<f32>(&p).unwrap(), [1.0, 2.0]);
         assert!(r(&[0xc4, 5, 0, 0, 0, 0, 0]).packed::<u32>(&p).is_err());
         assert!(r(&[0x91, 0xff]).packed::<u32>(&p).is_err());
     }

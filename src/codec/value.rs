@@ -39,11 +39,7 @@ impl Value<'_> {
             Value::Str(s) => Value::Str(Cow::Owned(s.into_owned())),
             Value::Bin(b) => Value::Bin(Cow::Owned(b.into_owned())),
             Value::Array(v) => Value::Array(v.into_iter().map(Value::into_owned).collect()),
-            Value::Map(m) => Value::Map(
-                m.into_iter()
-                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                    .collect(),
-            ),
+            Value::Map(m) => Value::Map(m.into_iter().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()),
             Value::Ext(t, b) => Value::Ext(t, Cow::Owned(b.into_owned())),
         }
     }
@@ -69,10 +65,7 @@ impl Value<'_> {
     /// The value under a string key, if this is a map that has it.
     pub fn get(&self, key: &str) -> Option<&Value<'_>> {
         match self {
-            Value::Map(entries) => entries
-                .iter()
-                .find(|(k, _)| k.as_str() == Some(key))
-                .map(|(_, v)| v),
+            Value::Map(entries) => entries.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v),
             _ => None,
         }
     }
@@ -117,9 +110,7 @@ impl Serialize for Value<'_> {
                 }
                 map.end()
             }
-            Value::Ext(..) => Err(serde::ser::Error::custom(
-                "extension values are read, never written",
-            )),
+            Value::Ext(..) => Err(serde::ser::Error::custom("extension values are read, never written")),
         }
     }
 }

@@ -17,11 +17,7 @@ pub fn gather(
     pop: &PopTable,
     pool: &mut Pool,
 ) {
-    let (w_sim, w_comp, w_rep) = (
-        w.get(Feature::Similarity),
-        w.get(Feature::Complement),
-        w.get(Feature::Repeat),
-    );
+    let (w_sim, w_comp, w_rep) = (w.get(Feature::Similarity), w.get(Feature::Complement), w.get(Feature::Repeat));
     let views = |seen: &[(u32, f32)], take: usize, pool: &mut Pool| {
         for &(item, r) in seen {
             let (to, weight) = cat.neighbours.row(item);

@@ -105,30 +105,13 @@ pub struct Inputs<'a> {
     pub now: u64,
 }
 
-static NO_SESSION: Session = Session {
-    viewed: Vec::new(),
-    cart: Vec::new(),
-    current: None,
-};
-static NO_CONTEXT: Context = Context {
-    page: None,
-    limit: None,
-    region: None,
-    now: None,
-    exclude: Vec::new(),
-    pin: Vec::new(),
-};
+static NO_SESSION: Session = Session { viewed: Vec::new(), cart: Vec::new(), current: None };
+static NO_CONTEXT: Context =
+    Context { page: None, limit: None, region: None, now: None, exclude: Vec::new(), pin: Vec::new() };
 
 /// Ranks suggestions and chooses promotions for one request.
 pub fn rank(i: &Inputs) -> Result<Ranking, RequestError> {
-    let Inputs {
-        cat,
-        stock,
-        limits,
-        req,
-        now,
-        ..
-    } = *i;
+    let Inputs { cat, stock, limits, req, now, .. } = *i;
     let ctx = req.context.as_ref().unwrap_or(&NO_CONTEXT);
     let session = req.session.as_ref().unwrap_or(&NO_SESSION);
     if now > MAX_SAFE_INTEGER {
@@ -140,22 +123,14 @@ pub fn rank(i: &Inputs) -> Result<Ranking, RequestError> {
     }
     let weights = match &req.weights {
         None => cat.weights,
-        Some(o) => cat
-            .weights
-            .with(o.iter().map(|(k, v)| (k.as_str(), *v)))
-            .map_err(|e| match e {
-                WeightError::Unknown(name) => RequestError::UnknownWeight { name },
-                WeightError::NotAllowed { name, value } => RequestError::InvalidNumber {
-                    path: format!("weights.{name}"),
-                    value,
-                    rule: "finite, |w| <= 1e6",
-                },
-            })?,
+        Some(o) => cat.weights.with(o.iter().map(|(k, v)| (k.as_str(), *v))).map_err(|e| match e {
+            WeightError::Unknown(name) => RequestError::UnknownWeight { name },
+            WeightError::NotAllowed { name, value } => {
+                RequestError::InvalidNumber { path: format!("weights.{name}"), value, rule: "finite, |w| <= 1e6" }
+            }
+        })?,
     };
-    let limit = ctx
-        .limit
-        .map_or(cat.settings.limit, |l| l as usize)
-        .min(limits.max_results);
+    let limit = ctx.limit.map_or(cat.settings.limit, |l| l as usize).min(limits.max_results);
     let profile = i.profile.filter(|p| p.consent.personalization);
     let sess = SessionSignals::resolve(cat, session, limits.max_session_items);
     let prof = profile.map(|p| ProfileSignals::resolve(cat, p, now));
@@ -170,19 +145,11 @@ pub fn rank(i: &Inputs) -> Result<Ranking, RequestError> {
         stock,
         w: weights,
         prof: prof.as_ref(),
-        band: prof
-            .as_ref()
-            .and_then(|p| p.band)
-            .or(sess.band)
-            .map(|(lo, hi)| (lo as f32, hi as f32)),
+        band: prof.as_ref().and_then(|p| p.band).or(sess.band).map(|(lo, hi)| (lo as f32, hi as f32)),
         pop: &cat.popularity[cohort as usize],
         cohort,
         region: region.and_then(|r| stock.region(r)),
-        category_memo: if prof.is_some() {
-            vec![Cell::new(f32::NAN); cat.categories.ids.len()]
-        } else {
-            Vec::new()
-        },
+        category_memo: if prof.is_some() { vec![Cell::new(f32::NAN); cat.categories.ids.len()] } else { Vec::new() },
     };
 
     let mut pool = Pool::new(cat.len());
@@ -201,9 +168,7 @@ pub fn rank(i: &Inputs) -> Result<Ranking, RequestError> {
             c.blocked = true;
         }
     }
-    let allowed = |p: u32| {
-        !cat.excluded[p as usize] && !blocked.contains(&p) && scorer.stock_level(p).is_some()
-    };
+    let allowed = |p: u32| !cat.excluded[p as usize] && !blocked.contains(&p) && scorer.stock_level(p).is_some();
 
     let mut keys: Vec<u64> = Vec::with_capacity(pool.list.len());
     for c in &pool.list {
@@ -213,32 +178,26 @@ pub fn rank(i: &Inputs) -> Result<Ranking, RequestError> {
         let Some(level) = scorer.stock_level(c.product) else {
             continue;
         };
-        keys.push(select::key(
-            scorer.score(&scorer.features(c, level)),
-            c.product,
-        ));
+        keys.push(select::key(scorer.score(&scorer.features(c, level)), c.product));
     }
 
     let page = ctx.page.as_deref();
+    // The request's pins take the first positions in their order (one that cannot be shown
+    // gives its place to the next); the bundle's keep their own positions.
     let pins: Vec<(usize, u32, f32)> = ctx
         .pin
         .iter()
         .filter_map(|id| cat.products.find(id))
+        .filter(|&p| allowed(p))
         .enumerate()
         .chain(
             cat.pins
                 .iter()
                 .filter(|r| r.page.is_none() || r.page.as_deref() == page)
-                .map(|r| (r.position as usize, r.product)),
+                .map(|r| (r.position as usize, r.product))
+                .filter(|&(_, p)| allowed(p)),
         )
-        .filter(|&(_, p)| allowed(p))
-        .map(|(pos, p)| {
-            (
-                pos,
-                p,
-                scorer.score_of(&pool, p, scorer.stock_level(p).unwrap_or(0)),
-            )
-        })
+        .map(|(pos, p)| (pos, p, scorer.score_of(&pool, p, scorer.stock_level(p).unwrap_or(0))))
         .collect();
     let placed = select::select(cat, &pins, &mut keys, limit, cat.settings.max_per_category);
     let items = placed
@@ -257,11 +216,9 @@ pub fn rank(i: &Inputs) -> Result<Ranking, RequestError> {
         .collect();
 
     let targeting = match profile {
-        Some(p) if p.consent.marketing => Targeting {
-            segment: p.segment.as_deref(),
-            tier: p.tier,
-            new_customer: Some(p.purchases.is_empty()),
-        },
+        Some(p) if p.consent.marketing => {
+            Targeting { segment: p.segment.as_deref(), tier: p.tier, new_customer: Some(p.purchases.is_empty()) }
+        }
         _ => Targeting::default(),
     };
     let situation = Situation {
@@ -269,31 +226,17 @@ pub fn rank(i: &Inputs) -> Result<Ranking, RequestError> {
         region,
         stock_region: scorer.region,
         page,
-        cart_value: sess.cart.iter().fold(0u64, |v, &p| {
-            v.saturating_add(cat.products.info[p as usize].price)
-        }),
+        cart_value: sess.cart.iter().fold(0u64, |v, &p| v.saturating_add(cat.products.info[p as usize].price)),
         now,
     };
     let relevance = |p: u32| {
         let signal = pool.get(p).map_or(0.0, |c| c.sim + c.comp);
         signal.max(scorer.affinity(p).0).min(1.0)
     };
-    let promotions = promo::choose(
-        &cat.promotions,
-        stock,
-        &situation,
-        relevance,
-        cat.settings.promotion_cap,
-    )
-    .into_iter()
-    .map(|c| (c.promo, c.reason))
-    .collect();
+    let promotions = promo::choose(cat, stock, &situation, relevance, cat.settings.promotion_cap)
+        .into_iter()
+        .map(|c| (c.promo, c.reason))
+        .collect();
 
-    Ok(Ranking {
-        items,
-        promotions,
-        stock_epoch: stock.epoch(),
-        profile_version: profile.map(|p| p.version),
-        now,
-    })
+    Ok(Ranking { items, promotions, stock_epoch: stock.epoch(), profile_version: profile.map(|p| p.version), now })
 }

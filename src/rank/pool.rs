@@ -81,11 +81,7 @@ impl Candidate {
                 return;
             }
         }
-        let new = ItemReason {
-            via,
-            item,
-            contribution,
-        };
+        let new = ItemReason { via, item, contribution };
         match &mut self.reasons {
             [None, _] => self.reasons[0] = Some(new),
             [Some(_), second @ None] => *second = Some(new),
@@ -169,10 +165,7 @@ impl Drop for Pool {
         for c in &self.list {
             self.slots[c.product as usize] = EMPTY;
         }
-        let scratch = (
-            std::mem::take(&mut self.slots),
-            std::mem::take(&mut self.list),
-        );
+        let scratch = (std::mem::take(&mut self.slots), std::mem::take(&mut self.list));
         SCRATCH.with(|s| s.set(scratch));
     }
 }

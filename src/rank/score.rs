@@ -42,11 +42,7 @@ impl Scorer<'_> {
         let rec = &self.cat.products.hot[p as usize];
         let (category, liked) = category_affinity(self.cat, prof, rec.category);
         let brand = brand_affinity(prof, rec.brand);
-        let source = if brand > category {
-            Some(Reason::Brand(rec.brand))
-        } else {
-            liked.map(Reason::Category)
-        };
+        let source = if brand > category { Some(Reason::Brand(rec.brand)) } else { liked.map(Reason::Category) };
         ((category + brand).min(1.0), source)
     }
 
@@ -76,11 +72,7 @@ impl Scorer<'_> {
         f[Feature::Stock as usize] = (level.max(0) as f32 / self.cat.settings.stock_depth).min(1.0);
         f[Feature::Margin as usize] = rec.margin;
         // Each purchase adds a half-life's worth: once 0.5, twice 0.75...
-        f[Feature::Repeat as usize] = if c.bought > 0.0 {
-            1.0 - halvings(c.bought)
-        } else {
-            0.0
-        };
+        f[Feature::Repeat as usize] = if c.bought > 0.0 { 1.0 - halvings(c.bought) } else { 0.0 };
         f
     }
 
@@ -112,10 +104,7 @@ impl Scorer<'_> {
             found[n] = (aff * self.w.get(Feature::Affinity), liked);
             n += 1;
         }
-        found[n] = (
-            self.pop.norm[p as usize] * self.w.get(Feature::Popularity),
-            Reason::Popular(self.cohort),
-        );
+        found[n] = (self.pop.norm[p as usize] * self.w.get(Feature::Popularity), Reason::Popular(self.cohort));
         n += 1;
         let found = &mut found[..n];
         // Stable: equal contributions keep item reasons first.
@@ -129,10 +118,7 @@ impl Scorer<'_> {
             // Every candidate came from some source: name it even when its weight is zero.
             if let Some(r) = c.reasons[0] {
                 out.push(Reason::Item(r.via, r.item));
-            } else if let Some(fav) = (c.from & FROM_AFFINITY != 0)
-                .then(|| self.favourite_of(p))
-                .flatten()
-            {
+            } else if let Some(fav) = (c.from & FROM_AFFINITY != 0).then(|| self.favourite_of(p)).flatten() {
                 out.push(Reason::Category(fav));
             } else {
                 out.push(Reason::Popular(self.cohort));
@@ -143,10 +129,7 @@ impl Scorer<'_> {
 
     /// The favourite category that brought product `p` in.
     fn favourite_of(&self, p: u32) -> Option<u32> {
-        let mut lineage = self
-            .cat
-            .categories
-            .lineage(self.cat.products.hot[p as usize].category);
+        let mut lineage = self.cat.categories.lineage(self.cat.products.hot[p as usize].category);
         let favs = &self.prof?.favourites;
         lineage.find(|c| favs.contains(c))
     }

@@ -24,11 +24,7 @@ pub fn key(score: f32, product: u32) -> u64 {
 
 fn unkey(k: u64) -> (f32, u32) {
     let ordered = (k >> 32) as u32;
-    let b = if ordered >> 31 == 1 {
-        ordered & 0x7fff_ffff
-    } else {
-        !ordered
-    };
+    let b = if ordered >> 31 == 1 { ordered & 0x7fff_ffff } else { !ordered };
     (f32::from_bits(b), u32::MAX - k as u32)
 }
 
@@ -90,18 +86,11 @@ fn fill(
         let Some(free) = (position..limit).find(|&i| out[i].is_none()) else {
             continue;
         };
-        out[free] = Some(Placed {
-            product,
-            score,
-            pinned: true,
-        });
+        out[free] = Some(Placed { product, score, pinned: true });
         used.push(product);
         count(product, &mut per_category);
     }
-    let mut free = (0..limit)
-        .filter(|&i| out[i].is_none())
-        .collect::<Vec<_>>()
-        .into_iter();
+    let mut free = (0..limit).filter(|&i| out[i].is_none()).collect::<Vec<_>>().into_iter();
     let mut next = free.next();
     for &k in ranked {
         let Some(at) = next else { break };
@@ -110,18 +99,11 @@ fn fill(
             continue;
         }
         let c = cat.products.hot[product as usize].category;
-        if per_category
-            .iter()
-            .any(|&(x, n)| x == c && n >= max_per_category)
-        {
+        if per_category.iter().any(|&(x, n)| x == c && n >= max_per_category) {
             continue;
         }
         count(product, &mut per_category);
-        out[at] = Some(Placed {
-            product,
-            score,
-            pinned: false,
-        });
+        out[at] = Some(Placed { product, score, pinned: false });
         next = free.next();
     }
     out.into_iter().flatten().collect()
@@ -133,20 +115,10 @@ mod tests {
 
     #[test]
     fn keys_order_like_scores_then_lower_index() {
-        let mut ks = [
-            key(0.5, 3),
-            key(-1.0, 0),
-            key(2.0, 9),
-            key(0.5, 1),
-            key(0.0, 4),
-            key(-0.0, 5),
-        ];
+        let mut ks = [key(0.5, 3), key(-1.0, 0), key(2.0, 9), key(0.5, 1), key(0.0, 4), key(-0.0, 5)];
         ks.sort_unstable_by(|a, b| b.cmp(a));
         let order: Vec<(f32, u32)> = ks.iter().map(|&k| unkey(k)).collect();
-        assert_eq!(
-            order,
-            [(2.0, 9), (0.5, 1), (0.5, 3), (0.0, 4), (-0.0, 5), (-1.0, 0)]
-        );
+        assert_eq!(order, [(2.0, 9), (0.5, 1), (0.5, 3), (0.0, 4), (-0.0, 5), (-1.0, 0)]);
         for s in [0.0f32, -0.0, 1.5, -3.25, f32::MAX, f32::MIN] {
             assert_eq!(unkey(key(s, 7)).0.to_bits(), s.to_bits());
         }

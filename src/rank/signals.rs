@@ -20,10 +20,7 @@ pub fn halvings(x: f32) -> f32 {
 /// The value for `key` in a vector sorted by key.
 #[inline]
 pub fn lookup(sorted: &[(u32, f32)], key: u32) -> Option<f32> {
-    sorted
-        .binary_search_by_key(&key, |&(k, _)| k)
-        .ok()
-        .map(|i| sorted[i].1)
+    sorted.binary_search_by_key(&key, |&(k, _)| k).ok().map(|i| sorted[i].1)
 }
 
 /// The live visit.
@@ -49,29 +46,18 @@ impl SessionSignals {
         items.extend(current);
         let half_life = cat.settings.session_half_life;
         let last = items.len().saturating_sub(1);
-        let seq: Vec<(u32, f32)> = items
-            .iter()
-            .enumerate()
-            .map(|(i, &p)| (p, halvings((last - i) as f32 / half_life)))
-            .collect();
+        let seq: Vec<(u32, f32)> =
+            items.iter().enumerate().map(|(i, &p)| (p, halvings((last - i) as f32 / half_life))).collect();
         let cart = s.cart.iter().take(max_items).filter_map(find).collect();
-        let band = seq
-            .iter()
-            .map(|&(p, _)| cat.products.info[p as usize].price)
-            .fold(None, |b, price| {
-                Some(match b {
-                    None => (price, price),
-                    Some((lo, hi)) => (price.min(lo), price.max(hi)),
-                })
-            });
+        let band = seq.iter().map(|&(p, _)| cat.products.info[p as usize].price).fold(None, |b, price| {
+            Some(match b {
+                None => (price, price),
+                Some((lo, hi)) => (price.min(lo), price.max(hi)),
+            })
+        });
         // Shoppers compare around what they look at: widen the range seen by a quarter.
         let band = band.map(|(lo, hi)| (lo - lo / 5, hi.saturating_add(hi / 4)));
-        SessionSignals {
-            seq,
-            cart,
-            current,
-            band,
-        }
+        SessionSignals { seq, cart, current, band }
     }
 }
 
@@ -99,17 +85,21 @@ impl ProfileSignals {
         let days_since = now.saturating_sub(p.updated_at) as f32 / DAY_MS as f32;
         let fade = halvings(days_since / s.affinity_half_life_days);
         let mut categories: Vec<(u32, f32)> = Vec::with_capacity(p.category_affinity.len());
-        categories.extend(p.category_affinity.iter().filter_map(|(id, a)| {
-            Some((*cat.categories.index.get(id.as_ref())?, *a as f32 * fade))
-        }));
+        categories.extend(
+            p.category_affinity
+                .iter()
+                .filter_map(|(id, a)| Some((*cat.categories.index.get(id.as_ref())?, *a as f32 * fade))),
+        );
         categories.sort_unstable_by_key(|&(c, _)| c);
         categories.dedup_by_key(|&mut (c, _)| c);
         let mut ranked: Vec<(f32, u32)> = categories.iter().map(|&(c, v)| (v, c)).collect();
         top_k(&mut ranked, s.affinity_categories);
         let mut brands: Vec<(u32, f32)> = Vec::with_capacity(p.brand_affinity.len());
-        brands.extend(p.brand_affinity.iter().filter_map(|(b, a)| {
-            Some((*cat.products.brand_index.get(b.as_ref())?, *a as f32 * fade))
-        }));
+        brands.extend(
+            p.brand_affinity
+                .iter()
+                .filter_map(|(b, a)| Some((*cat.products.brand_index.get(b.as_ref())?, *a as f32 * fade))),
+        );
         brands.sort_unstable_by_key(|&(b, _)| b);
         brands.dedup_by_key(|&mut (b, _)| b);
         let mut views = Vec::with_capacity(p.recent_views.len());

@@ -10,10 +10,6 @@ pub fn throw(e: &crate::Error) -> JsValue {
     let err = js_sys::Error::new(&e.to_string());
     err.set_name("VitrineError");
     // Setting a property on a fresh Error object cannot fail.
-    let _ = js_sys::Reflect::set(
-        &err,
-        &JsValue::from_str("code"),
-        &JsValue::from_str(e.code()),
-    );
+    let _ = js_sys::Reflect::set(&err, &JsValue::from_str("code"), &JsValue::from_str(e.code()));
     err.into()
 }

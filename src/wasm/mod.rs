@@ -20,14 +20,20 @@ use crate::{Engine, Limits, Profile, RankRequest};
 use error::{throw, JsResult};
 
 /// Plain objects out: `null` for absent values, objects for maps (not ES `Map`s).
-const OUT: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::new()
-    .serialize_missing_as_null(true)
-    .serialize_maps_as_objects(true);
+const OUT: serde_wasm_bindgen::Serializer =
+    serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true).serialize_maps_as_objects(true);
 
 fn to_js<T: Serialize>(value: &T) -> JsValue {
     // Our output types hold only strings, numbers within 2^53, bools, arrays and maps
     // with string keys, all of which convert.
     value.serialize(&OUT).unwrap_or(JsValue::NULL)
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `{ limits?: Partial<Limits> }`, typed in the `.d.ts` (see types.rs).
+    #[wasm_bindgen(typescript_type = "EngineOptions")]
+    pub type EngineOptions;
 }
 
 #[wasm_bindgen(module = "/src/wasm/glue.js")]
@@ -82,11 +88,7 @@ fn response(r: &Ranking, cat: &Catalogue) -> JsValue {
         nums.push(n);
     };
     let id = |p: u32| cat.products.info[p as usize].id.as_str();
-    nums.extend([
-        r.stock_epoch as f64,
-        r.profile_version.map_or(f64::NAN, |v| v as f64),
-        r.now as f64,
-    ]);
+    nums.extend([r.stock_epoch as f64, r.profile_version.map_or(f64::NAN, |v| v as f64), r.now as f64]);
     nums.push(r.items.len() as f64);
     for item in &r.items {
         put(&[id(item.product)], &mut nums);
@@ -128,19 +130,12 @@ impl JsEngine {
     /// const engine = Engine.fromBundle(bytes, { limits: { maxResults: 24 } });
     /// ```
     #[wasm_bindgen(js_name = fromBundle)]
-    pub fn from_bundle(
-        bytes: &[u8],
-        #[wasm_bindgen(unchecked_param_type = "EngineOptions")] options: Option<JsValue>,
-    ) -> JsResult<JsEngine> {
+    pub fn from_bundle(bytes: &[u8], options: Option<EngineOptions>) -> JsResult<JsEngine> {
         let limits = match options {
-            Some(o) if !o.is_undefined() && !o.is_null() => {
-                limits_from(&o).map_err(|e| throw(&e))?
-            }
+            Some(o) if !o.is_undefined() && !o.is_null() => limits_from(&o).map_err(|e| throw(&e))?,
             _ => Limits::default(),
         };
-        Engine::from_bundle(bytes, limits)
-            .map(|inner| JsEngine { inner })
-            .map_err(|e| throw(&e))
+        Engine::from_bundle(bytes, limits).map(|inner| JsEngine { inner }).map_err(|e| throw(&e))
     }
 
     /// Applies a stock snapshot or delta (MessagePack bytes) and returns the stock epoch
@@ -153,10 +148,7 @@ impl JsEngine {
     /// ```
     #[wasm_bindgen(js_name = applyStock)]
     pub fn apply_stock(&mut self, bytes: &[u8]) -> JsResult<f64> {
-        self.inner
-            .apply_stock(bytes)
-            .map(|a| a.epoch as f64)
-            .map_err(|e| throw(&e))
+        self.inner.apply_stock(bytes).map(|a| a.epoch as f64).map_err(|e| throw(&e))
     }
 
     /// Ranks suggestions and promotions for one page view. Without `context.now` the
@@ -173,26 +165,15 @@ impl JsEngine {
     /// for (const item of res.items) console.log(item.id, item.reasons[0]);
     /// ```
     #[wasm_bindgen(unchecked_return_type = "RankResponse")]
-    pub fn rank(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "RankRequest")] request: JsValue,
-    ) -> JsResult<JsValue> {
+    pub fn rank(&self, #[wasm_bindgen(unchecked_param_type = "RankRequest")] request: JsValue) -> JsResult<JsValue> {
         if !request.is_object() {
             return Err(throw(
-                &RequestError::InvalidRequest {
-                    path: "request".into(),
-                    detail: "expected an object".into(),
-                }
-                .into(),
+                &RequestError::InvalidRequest { path: "request".into(), detail: "expected an object".into() }.into(),
             ));
         }
-        let req =
-            read_js(&request, "request", |r| Ok(RankRequest::read(r)?)).map_err(|e| throw(&e))?;
+        let req = read_js(&request, "request", |r| Ok(RankRequest::read(r)?)).map_err(|e| throw(&e))?;
         let now = js_sys::Date::now() as u64;
-        self.inner
-            .ranking(&req, now)
-            .map(|r| response(&r, self.inner.catalogue()))
-            .map_err(|e| throw(&e))
+        self.inner.ranking(&req, now).map(|r| response(&r, self.inner.catalogue())).map_err(|e| throw(&e))
     }
 
     /// What the engine holds: bundle version, counts, stock epoch.
@@ -225,13 +206,8 @@ impl JsEngine {
 /// });
 /// ```
 #[wasm_bindgen(js_name = encodeProfile)]
-pub fn encode_profile(
-    #[wasm_bindgen(unchecked_param_type = "Profile")] profile: JsValue,
-) -> JsResult<Vec<u8>> {
-    let p = read_js(&profile, "profile", |r| {
-        Ok(Profile::read(r, &Path::root("profile"))?)
-    })
-    .map_err(|e| throw(&e))?;
+pub fn encode_profile(#[wasm_bindgen(unchecked_param_type = "Profile")] profile: JsValue) -> JsResult<Vec<u8>> {
+    let p = read_js(&profile, "profile", |r| Ok(Profile::read(r, &Path::root("profile"))?)).map_err(|e| throw(&e))?;
     crate::encode_profile(&p, &Limits::default()).map_err(|e| throw(&e.into()))
 }
 
@@ -245,7 +221,5 @@ pub fn encode_profile(
 /// ```
 #[wasm_bindgen(js_name = decodeProfile, unchecked_return_type = "Profile")]
 pub fn decode_profile(bytes: &[u8]) -> JsResult<JsValue> {
-    crate::decode_profile(bytes, &Limits::default())
-        .map(|p| to_js(&p))
-        .map_err(|e| throw(&e.into()))
+    crate::decode_profile(bytes, &Limits::default()).map(|p| to_js(&p)).map_err(|e| throw(&e.into()))
 }
