@@ -1,0 +1,145 @@
+//! The command line: `vitrine <command> [--flag value]...`, parsed by hand (two commands
+//! and four flags do not need a parser crate), dispatched to the command's module.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use crate::demo;
+use crate::error::{write_file, CliError};
+use crate::model::{self, instacart::Instacart};
+
+pub const USAGE: &str = "\
+vitrine: native tools for the vitrine personalization engine
+
+Usage:
+  vitrine model build --instacart <dir> --out <bundle.msgpack> [--version <string>]
+      Learn a catalogue bundle (products, neighbours, complements, popularity,
+      promotions) from the Instacart files in <dir>.
+  vitrine demo --instacart <dir> --out <dir>
+      Write the demo's bundle.msgpack, stock.msgpack, shoppers.json and
+      categories.json into <dir>; then run `node scripts/demo.mjs <dir>`.
+  vitrine help
+      Show this.
+
+Exit status: 0 on success, 2 for bad usage or bad input data, 1 otherwise.";
+
+/// Flags after the command words, as `--name value` or `--name=value`.
+#[derive(Debug, Default)]
+struct Flags {
+    values: Vec<(String, OsString)>,
+}
+
+impl Flags {
+    fn parse(args: &[OsString], allowed: &[&str]) -> Result<Flags, CliError> {
+        let mut flags = Flags::default();
+        let mut it = args.iter();
+        while let Some(arg) = it.next() {
+            let text = arg.to_string_lossy();
+            let Some(body) = text.strip_prefix("--") else {
+                return Err(CliError::Usage(format!("unexpected argument {text:?}")));
+            };
+            let (name, value) = match body.split_once('=') {
+                Some((n, v)) => (n.to_owned(), OsString::from(v)),
+                None => {
+                    let value = it.next().ok_or_else(|| CliError::Usage(format!("--{body} needs a value")))?;
+                    (body.to_owned(), value.clone())
+                }
+            };
+            if !allowed.contains(&name.as_str()) {
+                return Err(CliError::Usage(format!(
+                    "unknown flag --{name} (expected {})",
+                    allowed.iter().map(|a| format!("--{a}")).collect::<Vec<_>>().join(", ")
+                )));
+            }
+            if flags.values.iter().any(|(n, _)| *n == name) {
+                return Err(CliError::Usage(format!("--{name} is given twice")));
+            }
+            flags.values.push((name, value));
+        }
+        Ok(flags)
+    }
+
+    fn get(&self, name: &str) -> Option<&OsString> {
+        self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    fn path(&self, name: &str) -> Result<PathBuf, CliError> {
+        self.get(name).map(PathBuf::from).ok_or_else(|| CliError::Usage(format!("--{name} is required")))
+    }
+}
+
+/// Runs the command in `args` (without the program name); returns the lines to print.
+pub fn run(args: &[OsString]) -> Result<Vec<String>, CliError> {
+    let words: Vec<String> = args.iter().take(2).map(|a| a.to_string_lossy().into_owned()).collect();
+    match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        [] | ["help" | "--help" | "-h", ..] => Ok(vec![USAGE.to_owned()]),
+        ["model", "build", ..] => model_build(&Flags::parse(&args[2..], &["instacart", "out", "version"])?),
+        ["demo", ..] => {
+            let flags = Flags::parse(&args[1..], &["instacart", "out"])?;
+            demo::run(&flags.path("instacart")?, &flags.path("out")?)
+        }
+        ["model", ..] => Err(CliError::Usage("`vitrine model` has one subcommand: build".into())),
+        [other, ..] => Err(CliError::Usage(format!("unknown command {other:?}"))),
+    }
+}
+
+fn model_build(flags: &Flags) -> Result<Vec<String>, CliError> {
+    let (dir, out) = (flags.path("instacart")?, flags.path("out")?);
+    let started = Instant::now();
+    let data = Instacart::read(&dir)?;
+    let version = match flags.get("version") {
+        Some(v) => v.to_string_lossy().into_owned(),
+        None => model::default_version(&data),
+    };
+    if version.is_empty() {
+        return Err(CliError::Usage("--version must not be empty".into()));
+    }
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+    let (bundle, stats) = model::from_instacart(&data, version, now, &[]);
+    let bytes = bundle.to_bytes();
+    write_file(&out, &bytes)?;
+    Ok(vec![format!(
+        "wrote {} (bundle {}): {} in {:.2} s",
+        out.display(),
+        bundle.version,
+        model::describe(&stats, bytes.len()),
+        started.elapsed().as_secs_f64()
+    )])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<OsString> {
+        list.iter().map(OsString::from).collect()
+    }
+
+    fn usage_error(list: &[&str]) -> String {
+        match run(&args(list)) {
+            Err(e @ CliError::Usage(_)) => e.to_string(),
+            other => panic!("expected a usage error for {list:?}, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn help_and_usage_errors() {
+        assert!(run(&args(&[])).unwrap()[0].contains("vitrine model build"));
+        assert!(run(&args(&["--help"])).unwrap()[0].contains("vitrine demo"));
+        assert!(usage_error(&["frobnicate"]).contains("unknown command \"frobnicate\""));
+        assert!(usage_error(&["model"]).contains("build"));
+        assert!(usage_error(&["model", "build", "--out", "x"]).contains("--instacart is required"));
+        assert!(usage_error(&["demo", "--out"]).contains("--out needs a value"));
+        assert!(usage_error(&["demo", "--outt=x"]).contains("unknown flag --outt"));
+        assert!(usage_error(&["demo", "--out", "a", "--out=b"]).contains("twice"));
+        assert!(usage_error(&["demo", "stray"]).contains("unexpected argument"));
+    }
+
+    #[test]
+    fn flags_take_both_spellings() {
+        let f = Flags::parse(&args(&["--out=a=b", "--instacart", "d"]), &["out", "instacart"]).unwrap();
+        assert_eq!(f.path("out").unwrap(), PathBuf::from("a=b"));
+        assert_eq!(f.path("instacart").unwrap(), PathBuf::from("d"));
+    }
+}

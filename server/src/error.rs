@@ -1,0 +1,87 @@
+//! The command-line tool's errors, each with a stable code and an exit status.
+//!
+//! Bad input (a wrong argument, a missing or malformed data file) exits with 2 and a
+//! message that names the file and the line, so the operator can fix the data without
+//! reading our code; a failure on our side (writing the output, a core error while
+//! encoding what we built) exits with 1.
+
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+/// Why a command failed.
+#[derive(Debug, Error)]
+pub enum CliError {
+    /// The command line is not one we understand.
+    #[error("{0}\n\nRun `vitrine help` for usage.")]
+    Usage(String),
+    /// An input file could not be opened or read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    /// A row of an input file is not what its format says.
+    #[error("{}:{line}: {detail}", path.display())]
+    Malformed {
+        path: PathBuf,
+        /// 1-based line of the file (the header is line 1).
+        line: u64,
+        detail: String,
+    },
+    /// An output file could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write { path: PathBuf, source: std::io::Error },
+    /// The core refused something we built (a profile over its limits, a bundle it cannot
+    /// load): a bug on our side, reported with the core's code.
+    #[error("{what}: {source} ({})", source.code())]
+    Core { what: String, source: vitrine::Error },
+}
+
+impl CliError {
+    /// The stable code for this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Usage(_) => "E_USAGE",
+            Self::Read { .. } => "E_READ",
+            Self::Malformed { .. } => "E_MALFORMED_INPUT",
+            Self::Write { .. } => "E_WRITE",
+            Self::Core { .. } => "E_CORE",
+        }
+    }
+
+    /// The process exit status: 2 for bad input or usage, 1 for our own failures.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Self::Usage(_) | Self::Read { .. } | Self::Malformed { .. } => 2,
+            Self::Write { .. } | Self::Core { .. } => 1,
+        }
+    }
+
+    /// A malformed row at `line` of `path`.
+    pub fn malformed(path: &Path, line: u64, detail: impl Into<String>) -> Self {
+        Self::Malformed { path: path.to_owned(), line, detail: detail.into() }
+    }
+
+    /// The core refused `what`.
+    pub fn core(what: impl Into<String>, source: impl Into<vitrine::Error>) -> Self {
+        Self::Core { what: what.into(), source: source.into() }
+    }
+}
+
+/// Writes `bytes` to `path`.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    std::fs::write(path, bytes).map_err(|source| CliError::Write { path: path.to_owned(), source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_input_exits_2_and_names_file_and_line() {
+        let e = CliError::malformed(Path::new("x/products.csv"), 7, "product_id is empty");
+        assert_eq!(e.exit_code(), 2);
+        assert_eq!(e.code(), "E_MALFORMED_INPUT");
+        assert_eq!(e.to_string(), "x/products.csv:7: product_id is empty");
+        let w = CliError::Write { path: "out".into(), source: std::io::Error::other("disk full") };
+        assert_eq!(w.exit_code(), 1);
+    }
+}
