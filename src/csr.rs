@@ -22,7 +22,7 @@ impl Csr {
     /// errors. Each product's list ends up strongest first (ties by target index), so a
     /// caller can take just the strongest few; writers that already sort (ours do) pay one
     /// check per edge. Duplicate edges count twice.
-    pub fn from_edges(n: usize, edges: &Edges, path: &str, max_per_product: usize) -> Result<Csr, SnapshotError> {
+    pub fn from_edges(n: usize, edges: Edges, path: &str, max_per_product: usize) -> Result<Csr, SnapshotError> {
         let m = edges.from.len();
         for (name, len) in [("to", edges.to.len()), ("weight", edges.weight.len())] {
             if len != m {
@@ -30,7 +30,11 @@ impl Csr {
             }
         }
         let mut counts = vec![0u32; n + 1];
+        let mut grouped = true;
+        let mut last = 0u32;
         for (i, (&from, &to)) in edges.from.iter().zip(&edges.to).enumerate() {
+            grouped &= from >= last;
+            last = from;
             for (field, idx) in [("from", from), ("to", to)] {
                 if idx as usize >= n {
                     return Err(SnapshotError::IndexOutOfRange {
@@ -64,6 +68,12 @@ impl Csr {
             counts[i] += counts[i - 1];
         }
         let offsets = counts;
+        if grouped {
+            // Edges already grouped by source (our writer's order): the arrays are the rows.
+            let mut csr = Csr { offsets, to: edges.to.0, weight: edges.weight.0 };
+            csr.sort_rows();
+            return Ok(csr);
+        }
         let mut fill: Vec<u32> = offsets[..n].to_vec();
         let mut to = vec![0u32; m];
         let mut weight = vec![0f32; m];
@@ -131,7 +141,7 @@ mod tests {
 
     #[test]
     fn rows_are_strongest_first() {
-        let csr = Csr::from_edges(4, &edges(&[2, 0, 2, 3, 2], &[1, 3, 0, 2, 3], &[0.25, 1.0, 0.5, 0.0, 0.5]), "n", 8)
+        let csr = Csr::from_edges(4, edges(&[2, 0, 2, 3, 2], &[1, 3, 0, 2, 3], &[0.25, 1.0, 0.5, 0.0, 0.5]), "n", 8)
             .unwrap();
         assert_eq!(csr.row(2), (&[0u32, 3, 1][..], &[0.5f32, 0.5, 0.25][..]));
         assert_eq!(csr.row(0), (&[3u32][..], &[1.0f32][..]));
@@ -142,7 +152,7 @@ mod tests {
 
     #[test]
     fn bad_edges_are_refused_with_their_position() {
-        let code = |e: Edges| Csr::from_edges(3, &e, "n", 1).unwrap_err();
+        let code = |e: Edges| Csr::from_edges(3, e, "n", 1).unwrap_err();
         assert_eq!(code(edges(&[0], &[1, 2], &[1.0])).code(), "E_LENGTH_MISMATCH");
         let e = code(edges(&[0, 5], &[1, 1], &[1.0, 1.0]));
         assert_eq!(e.code(), "E_INDEX_OUT_OF_RANGE");

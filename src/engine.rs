@@ -40,10 +40,12 @@ pub struct EngineInfo {
 
 /// A product as a storefront renders it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ProductView {
     pub id: String,
     pub name: String,
     pub category: String,
+    pub category_name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<String>,
     /// Minor units.
@@ -134,6 +136,7 @@ impl Engine {
             id: info.id.clone(),
             name: info.name.clone(),
             category: c.categories.ids[hot.category as usize].clone(),
+            category_name: c.categories.names[hot.category as usize].clone(),
             brand: c.products.brands.get(hot.brand as usize).cloned(),
             price: info.price,
             currency: c.currency.clone(),

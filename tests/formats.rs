@@ -18,6 +18,7 @@ fn a_bundle_round_trips_and_describes_its_products() {
     assert_eq!(info.stock_epoch, 0);
     let tv = e.product("tv-55").unwrap();
     assert_eq!((tv.name.as_str(), tv.category.as_str(), tv.price), ("55in TV", "tv", 49_900));
+    assert_eq!(tv.category_name, "TV");
     assert_eq!(tv.brand.as_deref(), Some("Lumo"));
     assert_eq!(tv.currency.as_deref(), Some("GBP"));
     assert!(tv.durable);

@@ -265,3 +265,15 @@ fn an_empty_catalogue_ranks_to_nothing() {
     assert!(res.items.is_empty() && res.promotions.is_empty());
     assert_eq!(e.info().products, 0);
 }
+
+#[test]
+fn a_product_is_named_once_among_an_items_reasons() {
+    let e = engine(&shop());
+    let mut p = profile();
+    bought(&mut p, "tv-55", 2);
+    // tv-55 is in the cart and was bought: soundbar goes with it either way.
+    let res = e.rank(&with_profile(request(&[], &["tv-55"], None), &p), NOW).unwrap();
+    let r = reasons(&res, "soundbar");
+    assert_eq!(r.iter().filter(|x| x.ends_with(":tv-55")).count(), 1, "{r:?}");
+    assert_eq!(r[0], "cart:tv-55", "the stronger of the two");
+}

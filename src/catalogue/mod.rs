@@ -97,11 +97,11 @@ impl Catalogue {
         let products = Products::build(b.products, &categories)?;
         let n = products.len();
         let max_edges = limits.max_edges_per_product;
-        let neighbours = match &b.neighbours {
+        let neighbours = match b.neighbours {
             Some(e) => Csr::from_edges(n, e, "bundle.neighbours", max_edges)?,
             None => Csr::empty(n),
         };
-        let complements = match &b.complements {
+        let complements = match b.complements {
             Some(e) => Csr::from_edges(n, e, "bundle.complements", max_edges)?,
             None => Csr::empty(n),
         };

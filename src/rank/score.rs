@@ -109,10 +109,20 @@ impl Scorer<'_> {
         let found = &mut found[..n];
         // Stable: equal contributions keep item reasons first.
         found.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut named: [u32; 2] = [u32::MAX; 2];
         for &(v, r) in found.iter() {
-            if v > 0.0 {
-                out.push(r);
+            if v <= 0.0 {
+                continue;
             }
+            // One product, one reason: "goes with X in your cart" and "goes with X you
+            // bought" say the same thing twice; the stronger one stays.
+            if let Reason::Item(_, item) = r {
+                if named.contains(&item) {
+                    continue;
+                }
+                named[usize::from(named[0] != u32::MAX)] = item;
+            }
+            out.push(r);
         }
         if out.is_empty() {
             // Every candidate came from some source: name it even when its weight is zero.

@@ -145,7 +145,9 @@ export interface EngineInfo {
 export interface Product {
   id: string;
   name: string;
+  /** Category id and name. */
   category: string;
+  categoryName: string;
   brand?: string;
   /** Minor units. */
   price: number;
