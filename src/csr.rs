@@ -4,6 +4,11 @@
 use crate::bundle::Edges;
 use crate::error::SnapshotError;
 
+/// Largest edge weight. Weights are similarities, typically 0..1; the bound keeps every
+/// score finite: 100 session items x 256 edges x 1000 x a ranking weight of 10^6 is far
+/// below f32's 3.4e38.
+pub const MAX_WEIGHT: f32 = 1000.0;
+
 /// Weighted adjacency lists over products `0..n`.
 #[derive(Debug, Clone, Default)]
 pub struct Csr {
@@ -51,8 +56,8 @@ impl Csr {
                 ));
             }
             let w = edges.weight[i];
-            if !w.is_finite() || w < 0.0 {
-                return Err(SnapshotError::number(format!("{path}.weight[{i}]"), f64::from(w), "a finite weight >= 0"));
+            if !(0.0..=MAX_WEIGHT).contains(&w) {
+                return Err(SnapshotError::number(format!("{path}.weight[{i}]"), f64::from(w), "a weight 0..1000"));
             }
             let c = &mut counts[from as usize + 1];
             *c += 1;
@@ -141,8 +146,8 @@ mod tests {
 
     #[test]
     fn rows_are_strongest_first() {
-        let csr = Csr::from_edges(4, edges(&[2, 0, 2, 3, 2], &[1, 3, 0, 2, 3], &[0.25, 1.0, 0.5, 0.0, 0.5]), "n", 8)
-            .unwrap();
+        let csr =
+            Csr::from_edges(4, edges(&[2, 0, 2, 3, 2], &[1, 3, 0, 2, 3], &[0.25, 1.0, 0.5, 0.0, 0.5]), "n", 8).unwrap();
         assert_eq!(csr.row(2), (&[0u32, 3, 1][..], &[0.5f32, 0.5, 0.25][..]));
         assert_eq!(csr.row(0), (&[3u32][..], &[1.0f32][..]));
         assert_eq!(csr.row(1), (&[][..], &[][..]));

@@ -93,13 +93,13 @@ impl SnapshotError {
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum RequestError {
     /// A field of the request has the wrong type or an invalid value.
-    #[error("request {path}: {detail}")]
+    #[error("{path}: {detail}")]
     InvalidRequest { path: String, detail: String },
     /// A number that is NaN, infinite, negative or out of its range.
-    #[error("request {path}: {value} is not allowed here ({rule})")]
+    #[error("{path}: {value} is not allowed here ({rule})")]
     InvalidNumber { path: String, value: f64, rule: &'static str },
     /// A ranking weight override names a feature the engine does not have.
-    #[error("request weights: unknown ranking weight {name:?}")]
+    #[error("request.weights: unknown ranking weight {name:?}")]
     UnknownWeight { name: String },
     /// The profile snapshot given with the request could not be read.
     #[error("request profile: {0}")]

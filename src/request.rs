@@ -128,6 +128,7 @@ fn read_request(r: &mut Reader, p: &Path) -> Result<RankRequest, SnapshotError> 
         Ok(true)
     })?;
     req.visitor_id = need(visitor, p, "visitorId")?;
+    r.finish()?;
     Ok(req)
 }
 /// The suggestions, the promotions and what they were computed from.

@@ -4,7 +4,7 @@
 //! (learned or tuned offline); a request, or an experiment variation, may override any of
 //! them by name. Names are checked: a misspelt override is an error, not a silent no-op.
 
-use crate::error::SnapshotError;
+use crate::error::{RequestError, SnapshotError};
 
 /// A ranking feature. Each is scaled to roughly 0..1 before weighting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +109,18 @@ impl WeightError {
             WeightError::NotAllowed { name, value } => {
                 SnapshotError::number(format!("{path}.{name}"), value, "finite, |w| <= 1e6")
             }
+        }
+    }
+
+    /// The error as found in a rank request's `weights`.
+    pub(crate) fn in_request(self) -> RequestError {
+        match self {
+            WeightError::Unknown(name) => RequestError::UnknownWeight { name },
+            WeightError::NotAllowed { name, value } => RequestError::InvalidNumber {
+                path: format!("request.weights.{name}"),
+                value,
+                rule: "finite, |w| <= 1e6",
+            },
         }
     }
 }

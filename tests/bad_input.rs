@@ -1051,7 +1051,7 @@ fn a_failed_rank_changes_nothing() {
 // Core bugs, kept failing until fixed (run with `--ignored`)
 
 #[test]
-#[ignore = "core bug: edge weights up to f32::MAX load, so scores overflow to inf (and NaN with weights of both signs)"]
+
 fn huge_edge_weights_are_refused_or_keep_scores_finite() {
     let mut b = tiny();
     let n = b.neighbours.as_ref().unwrap().weight.len();
@@ -1104,7 +1104,7 @@ fn a_valid_bundle_reserves_little_more_than_its_size() {
 }
 
 #[test]
-#[ignore = "core bug: Reader::list reserves n full-size elements for any n the input length allows (100-250 bytes each): on wasm32 an ~11 MB bundle overflows isize (panic, trap)"]
+
 fn a_list_reserves_no_more_than_its_bytes_can_hold() {
     // wasm32's address space is 4 GiB and a Vec at most isize::MAX (2 GiB): with the
     // default 64 MiB bundle limit, any decoder that reserves 32 bytes or more per input
@@ -1119,7 +1119,7 @@ fn a_list_reserves_no_more_than_its_bytes_can_hold() {
 }
 
 #[test]
-#[ignore = "core bug: rank reserves `limit` slots up front; Limits::read accepts maxResults up to u32::MAX, so one request's limit drives a multi-GB allocation (wasm32: capacity overflow, trap)"]
+
 fn a_huge_limit_costs_no_more_than_the_candidates() {
     let b = tiny();
     // What an operator's `{ limits: { maxResults: 4294967295 } }` gives.

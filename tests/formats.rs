@@ -203,7 +203,10 @@ fn bundle_errors_name_the_field() {
     doc["products"][1]["price"] = json!(1);
     doc["products"][1]["category"] = json!("radio");
     let e = Engine::from_bundle(&rmp_serde::to_vec_named(&doc).unwrap(), Limits::default()).unwrap_err();
-    assert_eq!((e.code(), e.to_string().as_str()), ("E_UNKNOWN_REFERENCE", "bundle.products[1].category: unknown id \"radio\""));
+    assert_eq!(
+        (e.code(), e.to_string().as_str()),
+        ("E_UNKNOWN_REFERENCE", "bundle.products[1].category: unknown id \"radio\"")
+    );
     doc["products"][1]["category"] = json!("tv");
     doc["ranking"] = json!({ "maxPerCategroy": 2 });
     let e = Engine::from_bundle(&rmp_serde::to_vec_named(&doc).unwrap(), Limits::default()).unwrap_err();

@@ -140,7 +140,8 @@ fn time_windows_and_regions_and_pages() {
 
 #[test]
 fn bad_promotions_are_refused_with_their_path() {
-    let cases: [(fn(&mut Promotion), &str, &str); 5] = [
+    type Spoil = fn(&mut Promotion);
+    let cases: [(Spoil, &str, &str); 5] = [
         (|p| p.products = vec![Id("nope".into())], "E_UNKNOWN_REFERENCE", "promotions[0].products[0]"),
         (|p| p.rate = 1.5, "E_INVALID_NUMBER", "promotions[0].rate"),
         (|p| p.stock_threshold = Some(0), "E_INVALID_NUMBER", "promotions[0].stockThreshold"),
@@ -159,7 +160,12 @@ fn bad_promotions_are_refused_with_their_path() {
 #[test]
 fn untracked_products_pass_the_stock_gate_without_a_level() {
     let mut b = shop();
-    b.promotions = vec![Promotion { id: "gift".into(), products: vec![Id("gift-card".into())], value: 50.0, ..Promotion::default() }];
+    b.promotions = vec![Promotion {
+        id: "gift".into(),
+        products: vec![Id("gift-card".into())],
+        value: 50.0,
+        ..Promotion::default()
+    }];
     let mut e = Engine::from_bundle(&b.to_bytes(), Limits::default()).unwrap();
     let mut s = stock(1, NOW, &[]);
     let gift = s.item.iter().position(|id| id.0 == "gift-card").unwrap();

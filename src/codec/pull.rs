@@ -15,6 +15,12 @@ use crate::error::SnapshotError;
 
 type R<T> = Result<T, SnapshotError>;
 
+/// Most elements reserved up front for a list. A length is checked against the bytes left
+/// (one per element), but an element may take 200 bytes in memory: reserving for a claimed
+/// length let 12 MB of input ask for 2 GB and trap the wasm module. Beyond this the vector
+/// grows as elements actually arrive.
+const MAX_RESERVE: usize = 4096;
+
 /// A cursor over one MessagePack document.
 pub struct Reader<'a> {
     b: &'a [u8],
@@ -371,7 +377,7 @@ impl<'a> Reader<'a> {
     /// Reads an array, each element with `f`.
     pub fn list<T>(&mut self, p: &Path, mut f: impl FnMut(&mut Self, &Path) -> R<T>) -> R<Vec<T>> {
         let n = self.array_len(p)?;
-        let mut out = Vec::with_capacity(n);
+        let mut out = Vec::with_capacity(n.min(MAX_RESERVE));
         for i in 0..n {
             out.push(f(self, &p.index(i))?);
         }
@@ -475,7 +481,7 @@ impl<'a> Reader<'a> {
             _ if depth == 0 => return Err(SnapshotError::TooDeep { what: self.what, limit: 0 }),
             0x90..=0x9f | 0xdc | 0xdd => {
                 let n = self.array_len(&p)?;
-                let mut items = Vec::with_capacity(n);
+                let mut items = Vec::with_capacity(n.min(MAX_RESERVE));
                 for _ in 0..n {
                     items.push(self.value_at(depth - 1)?);
                 }
@@ -483,7 +489,7 @@ impl<'a> Reader<'a> {
             }
             0x80..=0x8f | 0xde | 0xdf => {
                 let n = self.map_len(&p)?;
-                let mut entries = Vec::with_capacity(n);
+                let mut entries = Vec::with_capacity(n.min(MAX_RESERVE));
                 for _ in 0..n {
                     let k = self.value_at(depth - 1)?;
                     entries.push((k, self.value_at(depth - 1)?));

@@ -116,19 +116,14 @@ pub fn rank(i: &Inputs) -> Result<Ranking, RequestError> {
     let session = req.session.as_ref().unwrap_or(&NO_SESSION);
     if now > MAX_SAFE_INTEGER {
         return Err(RequestError::InvalidNumber {
-            path: "context.now".into(),
+            path: "request.context.now".into(),
             value: now as f64,
             rule: "ms since 1970, at most 2^53-1",
         });
     }
     let weights = match &req.weights {
         None => cat.weights,
-        Some(o) => cat.weights.with(o.iter().map(|(k, v)| (k.as_str(), *v))).map_err(|e| match e {
-            WeightError::Unknown(name) => RequestError::UnknownWeight { name },
-            WeightError::NotAllowed { name, value } => {
-                RequestError::InvalidNumber { path: format!("weights.{name}"), value, rule: "finite, |w| <= 1e6" }
-            }
-        })?,
+        Some(o) => cat.weights.with(o.iter().map(|(k, v)| (k.as_str(), *v))).map_err(WeightError::in_request)?,
     };
     let limit = ctx.limit.map_or(cat.settings.limit, |l| l as usize).min(limits.max_results);
     let profile = i.profile.filter(|p| p.consent.personalization);

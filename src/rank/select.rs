@@ -42,6 +42,9 @@ pub fn select(
     // Only the head of the ranking is ever read: order a few times `limit` candidates
     // (linear selection, then a small sort) and the whole list only if the caps and pins
     // skip so many that the head runs out.
+    // Never more positions than there are things to put in them: `limit` comes from the
+    // request and may be huge.
+    let limit = limit.min(keys.len() + pins.len());
     let head = (limit * 4 + pins.len()).min(keys.len());
     if head > 0 && head < keys.len() {
         keys.select_nth_unstable_by(head - 1, |a, b| b.cmp(a));

@@ -19,7 +19,9 @@ pub const MINUTE: u64 = 60_000;
 pub const DAY: u64 = 86_400_000;
 
 /// (id, name, category, brand, price, flag)
-pub const PRODUCTS: [(&str, &str, &str, &str, u64, Option<Flag>); 10] = [
+pub type Row = (&'static str, &'static str, &'static str, &'static str, u64, Option<Flag>);
+
+pub const PRODUCTS: [Row; 10] = [
     ("tv-55", "55in TV", "tv", "Lumo", 49_900, Some(Flag::Durable)),
     ("tv-65", "65in TV", "tv", "Lumo", 79_900, Some(Flag::Durable)),
     ("soundbar", "Soundbar", "sound", "Lumo", 19_900, Some(Flag::Durable)),
