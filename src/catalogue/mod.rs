@@ -4,6 +4,7 @@
 //! without checks that could fail, and builds everything a request would otherwise
 //! recompute (id index, adjacency lists, log-scaled popularity, per-category best sellers).
 
+mod ids;
 mod popularity;
 mod products;
 mod settings;
@@ -49,7 +50,6 @@ pub struct Catalogue {
     pub experiments: Vec<ExperimentDef>,
     pub weights: Weights,
     pub settings: Settings,
-    pub excluded: Vec<bool>,
     pub pins: Vec<PinRule>,
 }
 
@@ -94,7 +94,7 @@ impl Catalogue {
             .with(b.weights.iter().map(|(k, v)| (k.as_str(), *v)))
             .map_err(|e| e.in_snapshot("bundle.weights".into()))?;
         let categories = Categories::build(b.categories)?;
-        let products = Products::build(b.products, &categories)?;
+        let mut products = Products::build(b.products, &categories)?;
         let n = products.len();
         let max_edges = limits.max_edges_per_product;
         let neighbours = match b.neighbours {
@@ -124,10 +124,9 @@ impl Catalogue {
             popularity::category_tops(&categories, &products, &popularity[0], settings.category_candidates);
         let promotions = promo::resolve(&b.promotions, &products)?;
         let experiments = experiment::validate(b.experiments)?;
-        let mut excluded = vec![false; n];
         for (i, id) in b.rules.exclude.iter().enumerate() {
             let p = find(&products, &id.0, || format!("bundle.rules.exclude[{i}]"))?;
-            excluded[p as usize] = true;
+            products.hot[p as usize].flags |= flags::EXCLUDED;
         }
         let mut pins = Vec::with_capacity(b.rules.pins.len());
         for (i, pin) in b.rules.pins.into_iter().enumerate() {
@@ -151,7 +150,6 @@ impl Catalogue {
             experiments,
             weights,
             settings,
-            excluded,
             pins,
         })
     }

@@ -4,6 +4,8 @@ use crate::bundle::{self, Flag};
 use crate::error::SnapshotError;
 use crate::hash::FastMap;
 
+use super::ids::IdIndex;
+
 /// Marks "no brand" / "no parent".
 pub const NONE: u32 = u32::MAX;
 
@@ -12,6 +14,9 @@ pub mod flags {
     pub const DURABLE: u8 = 1;
     pub const CONSUMABLE: u8 = 2;
     pub const UNTRACKED: u8 = 4;
+    /// Excluded by the bundle's rules: never suggested. Kept with the other bits so a
+    /// candidate's check reads the record it reads anyway.
+    pub const EXCLUDED: u8 = 8;
 }
 
 /// Largest integer a JavaScript number holds exactly; prices and times above it would
@@ -129,7 +134,7 @@ impl Categories {
 pub struct Products {
     pub hot: Vec<Hot>,
     pub info: Vec<Info>,
-    pub index: FastMap<String, u32>,
+    pub ids: IdIndex,
     pub brands: Vec<String>,
     pub brand_index: FastMap<String, u32>,
 }
@@ -139,7 +144,7 @@ impl Products {
         let mut p = Products::default();
         p.hot.reserve(wire.len());
         p.info.reserve(wire.len());
-        p.index.reserve(wire.len());
+        p.ids = IdIndex::with_capacity(wire.len(), wire.iter().map(|w| w.id.0.len()).sum());
         for (i, w) in wire.into_iter().enumerate() {
             let path = |field: &str| format!("bundle.products[{i}].{field}");
             let category = *categories
@@ -174,7 +179,7 @@ impl Products {
                     })
                 }
             };
-            if p.index.insert(w.id.0.clone(), i as u32).is_some() {
+            if p.ids.push(&w.id.0).is_err() {
                 return Err(SnapshotError::DuplicateId { path: path("id"), id: w.id.0 });
             }
             p.hot.push(Hot { category, brand, price: w.price as f32, margin: margin as f32, flags: bits });
@@ -194,7 +199,7 @@ impl Products {
     /// The index of a product id, if the catalogue has it.
     #[inline]
     pub fn find(&self, id: &str) -> Option<u32> {
-        self.index.get(id).copied()
+        self.ids.find(id)
     }
 }
 

@@ -22,7 +22,7 @@ pub(crate) mod signals;
 
 use std::cell::Cell;
 
-use crate::catalogue::{Catalogue, MAX_SAFE_INTEGER};
+use crate::catalogue::{flags, Catalogue, MAX_SAFE_INTEGER};
 use crate::error::RequestError;
 use crate::limits::Limits;
 use crate::profile::ProfileView;
@@ -163,11 +163,12 @@ pub fn rank(i: &Inputs) -> Result<Ranking, RequestError> {
             c.blocked = true;
         }
     }
-    let allowed = |p: u32| !cat.excluded[p as usize] && !blocked.contains(&p) && scorer.stock_level(p).is_some();
+    let excluded = |p: u32| cat.products.hot[p as usize].flags & flags::EXCLUDED != 0;
+    let allowed = |p: u32| !excluded(p) && !blocked.contains(&p) && scorer.stock_level(p).is_some();
 
     let mut keys: Vec<u64> = Vec::with_capacity(pool.list.len());
     for c in &pool.list {
-        if c.blocked || cat.excluded[c.product as usize] {
+        if c.blocked || excluded(c.product) {
             continue;
         }
         let Some(level) = scorer.stock_level(c.product) else {
