@@ -409,7 +409,11 @@ fn check_response(e: &Engine, req: &RankRequest, res: &RankResponse) {
         assert!(!item.reasons.is_empty(), "{} has no reason", item.id);
         let p = cat.products.find(&item.id).expect("a catalogue product");
         assert!(e.stock().showable(cat, p, region).is_some(), "{} not in stock", item.id);
-        assert!(!cat.excluded[p as usize], "{} excluded by the bundle", item.id);
+        assert!(
+            cat.products.hot[p as usize].flags & vitrine::catalogue::flags::EXCLUDED == 0,
+            "{} excluded by the bundle",
+            item.id
+        );
         assert!(!session.cart.contains(&item.id) && session.current.as_ref() != Some(&item.id), "{}", item.id);
         assert!(!ctx.exclude.contains(&item.id), "{} excluded by the request", item.id);
         let pinned = item.reasons.iter().any(|r| r == "pinned");

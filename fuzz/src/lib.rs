@@ -106,7 +106,7 @@ pub fn check_response(e: &Engine, req: &RankRequest, res: &RankResponse) {
         assert!(!item.reasons.is_empty(), "{} has no reason", item.id);
         let p = cat.products.find(&item.id).expect("a catalogue product");
         assert!(e.stock().showable(cat, p, region).is_some(), "{} is not in stock", item.id);
-        assert!(!cat.excluded[p as usize], "{} is excluded by the bundle", item.id);
+        assert!(cat.products.hot[p as usize].flags & vitrine::catalogue::flags::EXCLUDED == 0, "{} is excluded by the bundle", item.id);
         assert!(!session.cart.contains(&item.id), "{} is in the cart", item.id);
         assert!(session.current.as_ref() != Some(&item.id), "{} is on the page", item.id);
         assert!(!ctx.exclude.contains(&item.id), "{} is excluded", item.id);
