@@ -183,7 +183,9 @@ fn profiles_round_trip_through_javascript() {
     let bytes = encode_profile(profile.clone()).unwrap();
     assert!(bytes.len() < 100, "{} bytes", bytes.len());
     let back = decode_profile(&bytes).unwrap();
-    for key in ["customerId", "version", "updatedAt", "consent", "categoryAffinity", "recentViews", "purchases", "priceBand"] {
+    for key in
+        ["customerId", "version", "updatedAt", "consent", "categoryAffinity", "recentViews", "purchases", "priceBand"]
+    {
         same(&get(&back, key), &get(&profile, key), key).unwrap();
     }
     assert_eq!(get(&back, "schema").as_f64(), Some(1.0));
