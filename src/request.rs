@@ -13,39 +13,49 @@ use crate::codec::{need, Path, Reader};
 use crate::error::{RequestError, SnapshotError};
 
 /// What to rank for.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RankRequest {
     /// The visitor (cookie) id; experiments assign on it.
     pub visitor_id: String,
     /// The shopper's profile snapshot, if any.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "as_bin")]
     pub profile: Option<Vec<u8>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub session: Option<Session>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<Context>,
     /// Ranking weight overrides by feature name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub weights: Option<BTreeMap<String, f64>>,
 }
 
 /// This visit so far.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Session {
     /// Product ids viewed in this visit, oldest first.
     pub viewed: Vec<String>,
     /// Product ids in the cart.
     pub cart: Vec<String>,
     /// The product on the page being rendered, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub current: Option<String>,
 }
 
 /// Where and when the suggestions are shown.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Context {
     /// Page type ("home", "product", "cart"...): selects pins and promotions.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<String>,
     /// How many items; the bundle's default when absent, clamped to `maxResults`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
     /// Delivery region: regional stock, regional popularity and promotions.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// The time of the decision, ms since the Unix epoch; pass it to replay a decision.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub now: Option<u64>,
     /// Product ids never to suggest in this response.
     pub exclude: Vec<String>,
@@ -54,6 +64,13 @@ pub struct Context {
 }
 
 impl RankRequest {
+    /// The request as MessagePack, laid out as the JavaScript glue packs a request object
+    /// (what [`RankRequest::read`] reads): for a server or worker that forwards requests,
+    /// and for tests.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        crate::codec::encode(self)
+    }
+
     /// Reads a request from MessagePack (what the JavaScript glue packs a request object
     /// into). Unknown fields are refused.
     pub fn read(r: &mut Reader) -> Result<RankRequest, RequestError> {
@@ -62,6 +79,13 @@ impl RankRequest {
             SnapshotError::InvalidField { path, detail } => RequestError::InvalidRequest { path, detail },
             other => RequestError::InvalidRequest { path: "request".into(), detail: other.to_string() },
         })
+    }
+}
+
+fn as_bin<S: serde::Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+    match bytes {
+        Some(b) => s.serialize_bytes(b),
+        None => s.serialize_none(),
     }
 }
 

@@ -70,6 +70,23 @@ impl Shape {
     }
 }
 
+impl Shape {
+    /// A 12-product shop with every section of the format, small enough that every prefix
+    /// of its bundle can be tried (bad-input tests, fuzz seeds).
+    pub fn tiny() -> Shape {
+        Shape {
+            products: 12,
+            departments: 2,
+            categories_per_department: 2,
+            brands: 3,
+            neighbours: 3,
+            complements: 2,
+            cohorts: vec!["north".into(), "south".into()],
+            promotions: 3,
+        }
+    }
+}
+
 /// The id of synthetic product `i`.
 pub fn product_id(i: usize) -> String {
     format!("p{i:05}")

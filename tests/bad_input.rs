@@ -18,7 +18,7 @@ use vitrine::bundle::{Bundle, Pin};
 use vitrine::codec::{Id, Path, Reader, Value};
 use vitrine::error::{RequestError, SnapshotError};
 use vitrine::profile::{Profile, Purchase, View};
-use vitrine::request::{Context, Session};
+
 use vitrine::stock::StockWire;
 use vitrine::testkit::{self, Shape, NOW};
 use vitrine::{decode_profile, encode_profile, Engine, EngineInfo, Error, Limits, RankRequest, RankResponse};
@@ -26,23 +26,8 @@ use vitrine::{decode_profile, encode_profile, Engine, EngineInfo, Error, Limits,
 // ---------------------------------------------------------------------------------------
 // Fixtures
 
-/// A 12-product shop: every section of the format, small enough that every prefix of
-/// its bundle can be tried.
-fn tiny_shape() -> Shape {
-    Shape {
-        products: 12,
-        departments: 2,
-        categories_per_department: 2,
-        brands: 3,
-        neighbours: 3,
-        complements: 2,
-        cohorts: vec!["north".into(), "south".into()],
-        promotions: 3,
-    }
-}
-
 fn tiny() -> Bundle {
-    testkit::bundle(&tiny_shape(), 3)
+    testkit::bundle(&Shape::tiny(), 3)
 }
 
 /// The testkit's stock for `b`, with three known levels in its first cohort's region.
@@ -286,7 +271,7 @@ fn every_prefix_of_a_request_is_refused() {
     let b = tiny();
     let mut req = request(&b, Some(profile_bytes(&profile_for(&b))));
     req.weights = Some([("margin".to_owned(), 0.5)].into());
-    let full = encode(&request_tree(&req));
+    let full = req.to_bytes();
     assert_eq!(read_request(&full).expect("the whole request"), req);
     for len in 0..full.len() {
         // The request reader has one code for a malformed request, truncation included.
@@ -1177,39 +1162,3 @@ static ALLOCATOR: Tracking = Tracking;
 
 // ---------------------------------------------------------------------------------------
 // Encoding requests as the JavaScript glue does
-
-fn request_tree(r: &RankRequest) -> Tree {
-    let ids = |v: &[String]| Value::Array(v.iter().map(|s| st(s)).collect());
-    let mut top = vec![("visitorId", st(&r.visitor_id))];
-    if let Some(p) = &r.profile {
-        top.push(("profile", Value::Bin(Cow::Owned(p.clone()))));
-    }
-    if let Some(Session { viewed, cart, current }) = &r.session {
-        let mut m = vec![("viewed", ids(viewed)), ("cart", ids(cart))];
-        if let Some(c) = current {
-            m.push(("current", st(c)));
-        }
-        top.push(("session", map(&m)));
-    }
-    if let Some(Context { page, limit, region, now, exclude, pin }) = &r.context {
-        let mut m = vec![("exclude", ids(exclude)), ("pin", ids(pin))];
-        if let Some(v) = page {
-            m.push(("page", st(v)));
-        }
-        if let Some(v) = limit {
-            m.push(("limit", Value::UInt(u64::from(*v))));
-        }
-        if let Some(v) = region {
-            m.push(("region", st(v)));
-        }
-        if let Some(v) = now {
-            m.push(("now", Value::UInt(*v)));
-        }
-        top.push(("context", map(&m)));
-    }
-    if let Some(w) = &r.weights {
-        let m: Vec<(&str, Tree)> = w.iter().map(|(k, v)| (k.as_str(), Value::Float(*v))).collect();
-        top.push(("weights", map(&m)));
-    }
-    map(&top)
-}

@@ -241,3 +241,13 @@ fn engine_options_limits_apply() {
     let r = with_profile(request(&[], &[], None), &p);
     assert_eq!(e.rank(&r, NOW).unwrap_err().code(), "E_LIMIT_EXCEEDED", "the engine's limits apply to profiles");
 }
+
+#[test]
+fn a_request_written_by_to_bytes_reads_back() {
+    let mut r = with_profile(request(&["tv-43"], &["kettle"], Some("tv-55")), &profile());
+    context(&mut r).exclude = vec!["hdmi".into()];
+    r.weights = Some([("margin".to_owned(), 0.5)].into());
+    let bytes = r.to_bytes();
+    let back = vitrine::RankRequest::read(&mut vitrine::codec::Reader::new(&bytes, "request")).unwrap();
+    assert_eq!(back, r);
+}

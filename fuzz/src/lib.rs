@@ -106,7 +106,11 @@ pub fn check_response(e: &Engine, req: &RankRequest, res: &RankResponse) {
         assert!(!item.reasons.is_empty(), "{} has no reason", item.id);
         let p = cat.products.find(&item.id).expect("a catalogue product");
         assert!(e.stock().showable(cat, p, region).is_some(), "{} is not in stock", item.id);
-        assert!(cat.products.hot[p as usize].flags & vitrine::catalogue::flags::EXCLUDED == 0, "{} is excluded by the bundle", item.id);
+        assert!(
+            cat.products.hot[p as usize].flags & vitrine::catalogue::flags::EXCLUDED == 0,
+            "{} is excluded by the bundle",
+            item.id
+        );
         assert!(!session.cart.contains(&item.id), "{} is in the cart", item.id);
         assert!(session.current.as_ref() != Some(&item.id), "{} is on the page", item.id);
         assert!(!ctx.exclude.contains(&item.id), "{} is excluded", item.id);
@@ -142,48 +146,6 @@ fn s(v: &str) -> Value<'static> {
     Value::Str(Cow::Owned(v.to_owned()))
 }
 
-fn strs(v: &[String]) -> Value<'static> {
-    Value::Array(v.iter().map(|x| s(x)).collect())
-}
-
-/// A request as the JavaScript glue packs it: a map with camelCase keys.
-pub fn encode_request(r: &RankRequest) -> Vec<u8> {
-    let mut top = vec![(s("visitorId"), s(&r.visitor_id))];
-    if let Some(p) = &r.profile {
-        top.push((s("profile"), Value::Bin(Cow::Owned(p.clone()))));
-    }
-    if let Some(se) = &r.session {
-        let mut m = vec![(s("viewed"), strs(&se.viewed)), (s("cart"), strs(&se.cart))];
-        if let Some(c) = &se.current {
-            m.push((s("current"), s(c)));
-        }
-        top.push((s("session"), Value::Map(m)));
-    }
-    if let Some(c) = &r.context {
-        let mut m = Vec::new();
-        if let Some(v) = &c.page {
-            m.push((s("page"), s(v)));
-        }
-        if let Some(v) = c.limit {
-            m.push((s("limit"), Value::UInt(v.into())));
-        }
-        if let Some(v) = &c.region {
-            m.push((s("region"), s(v)));
-        }
-        if let Some(v) = c.now {
-            m.push((s("now"), Value::UInt(v)));
-        }
-        m.push((s("exclude"), strs(&c.exclude)));
-        m.push((s("pin"), strs(&c.pin)));
-        top.push((s("context"), Value::Map(m)));
-    }
-    if let Some(w) = &r.weights {
-        let m = w.iter().map(|(k, v)| (s(k), Value::Float(*v))).collect();
-        top.push((s("weights"), Value::Map(m)));
-    }
-    rmp_serde::to_vec(&Value::Map(top)).expect("a request encodes")
-}
-
 /// Valid inputs for each target, by target name.
 pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     let b = &base().bundle;
@@ -191,17 +153,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     // Bundles: tiny ones (a 200-product bundle is 100 KB, which slows every mutation
     // and reaches no more code): plain, with a nested experiment condition and other
     // optional sections, and an empty catalogue.
-    let tiny = Shape {
-        products: 12,
-        departments: 2,
-        categories_per_department: 2,
-        brands: 3,
-        neighbours: 3,
-        complements: 2,
-        cohorts: vec!["north".into(), "south".into()],
-        promotions: 3,
-    };
-    let mut t = testkit::bundle(&tiny, 3);
+    let mut t = testkit::bundle(&Shape::tiny(), 3);
     out.push(("bundle", t.to_bytes()));
     t.experiments[0].condition =
         Some(Value::Map(vec![(s("$and"), Value::Array(vec![Value::Map(vec![(s("country"), s("uk"))])]))]));
@@ -210,7 +162,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     t.ranking.max_per_category = 2;
     t.weights.insert("margin".into(), 0.2);
     out.push(("bundle", t.to_bytes()));
-    let mut empty = testkit::bundle(&tiny, 3);
+    let mut empty = testkit::bundle(&Shape::tiny(), 3);
     empty.products.clear();
     empty.neighbours = None;
     empty.complements = None;
@@ -242,15 +194,15 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     let profile =
         vitrine::encode_profile(&testkit::profile(b, 5, 3, 4, NOW, 9), &Limits::default()).expect("profile encodes");
     let mut plain = testkit::request(b, 5, 8, None, NOW, 1);
-    out.push(("request", encode_request(&plain)));
-    out.push(("request", encode_request(&testkit::request(b, 12, 24, Some(profile), NOW, 2))));
+    out.push(("request", plain.to_bytes()));
+    out.push(("request", testkit::request(b, 12, 24, Some(profile), NOW, 2).to_bytes()));
     plain.weights = Some([("popularity".to_owned(), 2.0), ("margin".to_owned(), -0.5)].into());
     if let Some(c) = plain.context.as_mut() {
         c.pin = vec![testkit::product_id(10), "unknown".into()];
         c.exclude = vec![testkit::product_id(11)];
         c.page = Some("home".into());
     }
-    out.push(("request", encode_request(&plain)));
-    out.push(("request", encode_request(&RankRequest { visitor_id: "v".into(), ..RankRequest::default() })));
+    out.push(("request", plain.to_bytes()));
+    out.push(("request", (RankRequest { visitor_id: "v".into(), ..RankRequest::default() }).to_bytes()));
     out
 }

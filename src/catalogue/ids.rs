@@ -44,23 +44,32 @@ impl IdIndex {
         IdIndex { text: String::with_capacity(text_bytes), starts: vec![0], slots: vec![EMPTY; size] }
     }
 
-    /// Adds the next product's id; `Err(index)` of the product that already has it.
-    pub fn push(&mut self, id: &str) -> Result<u32, u32> {
-        let index = (self.starts.len() - 1) as u32;
-        let h = hash(id);
+    /// Probes for `id` (hash `h`): `Ok(index)` when present, else `Err(free slot)`.
+    #[inline]
+    fn probe(&self, id: &str, h: u64) -> Result<u32, usize> {
         let mask = self.slots.len() - 1;
         let mut at = h as usize & mask;
         loop {
             let slot = self.slots[at];
             if slot == EMPTY {
-                break;
+                return Err(at);
             }
-            let other = (slot as u32) - 1;
-            if slot >> 32 == h >> 32 && self.id(other) == id {
-                return Err(other);
+            let i = (slot as u32) - 1;
+            if slot >> 32 == h >> 32 && self.id(i) == id {
+                return Ok(i);
             }
             at = (at + 1) & mask;
         }
+    }
+
+    /// Adds the next product's id; `Err(index)` of the product that already has it.
+    pub fn push(&mut self, id: &str) -> Result<u32, u32> {
+        let index = (self.starts.len() - 1) as u32;
+        let h = hash(id);
+        let at = match self.probe(id, h) {
+            Ok(other) => return Err(other),
+            Err(free) => free,
+        };
         self.slots[at] = (h & !0xffff_ffff) | u64::from(index + 1);
         self.text.push_str(id);
         self.starts.push(self.text.len() as u32);
@@ -88,20 +97,7 @@ impl IdIndex {
     /// The index of a product id.
     #[inline]
     pub fn find(&self, id: &str) -> Option<u32> {
-        let h = hash(id);
-        let mask = self.slots.len() - 1;
-        let mut at = h as usize & mask;
-        loop {
-            let slot = self.slots[at];
-            if slot == EMPTY {
-                return None;
-            }
-            let i = (slot as u32) - 1;
-            if slot >> 32 == h >> 32 && self.id(i) == id {
-                return Some(i);
-            }
-            at = (at + 1) & mask;
-        }
+        self.probe(id, hash(id)).ok()
     }
 
     /// Product `i`'s id.
