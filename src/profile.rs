@@ -110,6 +110,26 @@ pub struct ProfileView<'a> {
 }
 
 impl Profile {
+    /// A profile with nothing in it yet: no consent, no history.
+    pub fn new(customer_id: impl Into<String>, updated_at: u64) -> Profile {
+        Profile {
+            schema: PROFILE_SCHEMA,
+            customer_id: customer_id.into(),
+            version: 0,
+            updated_at,
+            consent: Consent::default(),
+            segment: None,
+            cohort: None,
+            region: None,
+            tier: None,
+            category_affinity: BTreeMap::new(),
+            brand_affinity: BTreeMap::new(),
+            recent_views: Vec::new(),
+            purchases: Vec::new(),
+            price_band: None,
+        }
+    }
+
     /// This profile as a view (borrows every string).
     pub fn view(&self) -> ProfileView<'_> {
         fn b(s: &str) -> Cow<'_, str> {
@@ -425,22 +445,7 @@ impl Profile {
     /// stored about the shopper.
     pub fn read(r: &mut Reader, p: &Path) -> Result<Profile, SnapshotError> {
         let safe = MAX_SAFE_INTEGER;
-        let mut out = Profile {
-            schema: PROFILE_SCHEMA,
-            customer_id: String::new(),
-            version: 0,
-            updated_at: 0,
-            consent: Consent::default(),
-            segment: None,
-            cohort: None,
-            region: None,
-            tier: None,
-            category_affinity: BTreeMap::new(),
-            brand_affinity: BTreeMap::new(),
-            recent_views: Vec::new(),
-            purchases: Vec::new(),
-            price_band: None,
-        };
+        let mut out = Profile::new(String::new(), 0);
         let (mut customer, mut updated) = (None, None);
         let affinity = |r: &mut Reader, q: &Path, into: &mut BTreeMap<String, f64>| {
             r.fields(q, false, |k, r| {

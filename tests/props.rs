@@ -63,17 +63,7 @@ fn world() -> &'static World {
         };
         let engine = build(Limits::default());
         let strict = build(Limits { max_session_items: 3, max_results: 5, ..Limits::default() });
-        let tiny = Shape {
-            products: 12,
-            departments: 2,
-            categories_per_department: 2,
-            brands: 3,
-            neighbours: 3,
-            complements: 2,
-            cohorts: vec!["north".into(), "south".into()],
-            promotions: 3,
-        };
-        let tiny_bundle = testkit::bundle(&tiny, 3).to_bytes();
+        let tiny_bundle = testkit::bundle(&Shape::tiny(), 3).to_bytes();
         let profiles = [(0, 0, 0), (6, 3, 6), (30, 12, 10)]
             .iter()
             .enumerate()

@@ -8,7 +8,7 @@ use vitrine::bundle::{
     Bundle, Category, Edges, Flag, Pin, Popularity, Product, Promotion, RankingSettings, Rules, Scores, BUNDLE_SCHEMA,
 };
 use vitrine::codec::Id;
-use vitrine::profile::{Consent, Profile, Purchase, View, PROFILE_SCHEMA};
+use vitrine::profile::{Consent, Profile, Purchase, View};
 use vitrine::request::{Context, RankRequest, Session};
 use vitrine::stock::{Levels, StockWire, STOCK_SCHEMA};
 use vitrine::{encode_profile, Engine, Limits};
@@ -217,20 +217,9 @@ pub fn engine(b: &Bundle) -> Engine {
 /// A profile that consented to everything, with no history.
 pub fn profile() -> Profile {
     Profile {
-        schema: PROFILE_SCHEMA,
-        customer_id: "c-1".into(),
         version: 7,
-        updated_at: NOW - 5 * MINUTE,
         consent: Consent { personalization: true, marketing: true },
-        segment: None,
-        cohort: None,
-        region: None,
-        tier: None,
-        category_affinity: BTreeMap::new(),
-        brand_affinity: BTreeMap::new(),
-        recent_views: Vec::new(),
-        purchases: Vec::new(),
-        price_band: None,
+        ..Profile::new("c-1", NOW - 5 * MINUTE)
     }
 }
 
