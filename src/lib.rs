@@ -20,6 +20,7 @@ mod csr;
 pub mod engine;
 pub mod error;
 pub mod experiment;
+pub mod growthbook;
 mod hash;
 pub mod limits;
 pub mod profile;

@@ -9,8 +9,9 @@ use serde::{Serialize, Serializer};
 
 /// Any MessagePack (or JavaScript) value. Integers keep their sign class so that 64-bit
 /// values beyond 2^53 survive exactly.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value<'a> {
+    #[default]
     Nil,
     Bool(bool),
     /// A non-negative integer.
