@@ -8,6 +8,8 @@ use serde::Serialize;
 
 use crate::catalogue::{flags, Catalogue};
 use crate::error::{Error, RequestError};
+use crate::experiment::ShownAssignment;
+use crate::growthbook::StickyDoc;
 use crate::limits::Limits;
 use crate::profile::{read_profile, Profile, ProfileView};
 use crate::rank::{rank, render, Inputs, Ranking};
@@ -36,6 +38,16 @@ pub struct EngineInfo {
     pub stock_as_of: u64,
     /// Products with a known stock level.
     pub stock_known: usize,
+}
+
+/// A visitor's experiment assignments, without a ranking.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignResponse {
+    /// One per experiment of the bundle, in bundle order.
+    pub assignments: Vec<ShownAssignment>,
+    /// The sticky bucket documents to store back (present when the request gave some).
+    pub sticky_buckets: Option<Vec<StickyDoc>>,
 }
 
 /// A product as a storefront renders it.
@@ -110,6 +122,24 @@ impl Engine {
         let now = req.context.as_ref().and_then(|c| c.now).unwrap_or(clock_now);
         let inputs = Inputs { cat: &self.catalogue, stock: &self.stock, limits: &self.limits, req, profile, now };
         Ok(rank(&inputs)?)
+    }
+
+    /// Assigns the visitor of `req` to the bundle's experiments, exactly as
+    /// [`Engine::rank`] would (the same attributes, profile, context and sticky buckets);
+    /// the session and weights are not read.
+    pub fn assign(&self, req: &RankRequest) -> Result<AssignResponse, Error> {
+        let view = match &req.profile {
+            Some(bytes) => Some(read_profile(bytes, &self.limits).map_err(RequestError::Profile)?),
+            None => None,
+        };
+        let profile = view.as_ref().filter(|p| p.consent.personalization);
+        let ctx = req.context.clone().unwrap_or_default();
+        let (assignments, sticky) = crate::rank::assign(&self.catalogue, req, &ctx, profile);
+        let e = &self.catalogue.experiments;
+        Ok(AssignResponse {
+            assignments: assignments.iter().map(|a| e.show(a)).collect(),
+            sticky_buckets: sticky.map(|s| s.docs),
+        })
     }
 
     /// What the engine holds.

@@ -9,8 +9,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::catalogue::MAX_SAFE_INTEGER;
-use crate::codec::{need, Path, Reader};
+use crate::codec::{need, Path, Reader, Value};
 use crate::error::{RequestError, SnapshotError};
+use crate::experiment::ShownAssignment;
+use crate::growthbook::StickyDoc;
 
 /// What to rank for.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -25,9 +27,22 @@ pub struct RankRequest {
     pub session: Option<Session>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<Context>,
-    /// Ranking weight overrides by feature name.
+    /// Ranking weight overrides by feature name (applied after any experiment's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weights: Option<BTreeMap<String, f64>>,
+    /// Visitor attributes for experiment targeting and hashing (an object). `id`
+    /// defaults to `visitorId`; `page`, `region`, `url` and, with personalization
+    /// consent, the profile's `customerId`, `segment`, `cohort` and `tier` fill in what
+    /// is not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Value<'static>>,
+    /// The visitor's sticky bucket documents (GrowthBook's); when given, sticky bucketing
+    /// is on and the response carries the documents to store back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sticky_buckets: Option<Vec<StickyDoc>>,
+    /// Experiment key → variation index to force (QA, previews): not exposures.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub forced_variations: BTreeMap<String, u32>,
 }
 
 /// This visit so far.
@@ -61,6 +76,9 @@ pub struct Context {
     pub exclude: Vec<String>,
     /// Product ids to put first, in this order (when in stock).
     pub pin: Vec<String>,
+    /// The page URL: `?<experiment>=<n>` forces variation n of an experiment (for QA).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 impl RankRequest {
@@ -91,6 +109,41 @@ fn as_bin<S: serde::Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, 
 
 fn ids(r: &mut Reader, p: &Path) -> Result<Vec<String>, SnapshotError> {
     r.list(p, Reader::id_string)
+}
+
+/// Deepest attribute value accepted: attributes are flat values, lists, or small objects.
+const MAX_ATTRIBUTE_DEPTH: usize = 8;
+
+fn attributes(r: &mut Reader, p: &Path) -> Result<Value<'static>, SnapshotError> {
+    let v = r.value(MAX_ATTRIBUTE_DEPTH)?.into_owned();
+    match &v {
+        Value::Map(entries) if entries.iter().all(|(k, _)| k.as_str().is_some()) => Ok(v),
+        Value::Map(_) => Err(SnapshotError::invalid(p.render(), "attribute names must be strings")),
+        other => Err(p.expected("an object", other.kind())),
+    }
+}
+
+fn sticky_doc(r: &mut Reader, p: &Path) -> Result<StickyDoc, SnapshotError> {
+    let (mut name, mut value) = (None, None);
+    let mut assignments = Vec::new();
+    r.fields(p, true, |k, r| {
+        let q = &p.key(k);
+        match k {
+            "attributeName" => name = Some(r.string(q)?),
+            "attributeValue" => value = Some(r.string(q)?),
+            "assignments" => r.fields(q, false, |k, r| {
+                assignments.push((k.to_owned(), r.string(&q.key(k))?));
+                Ok(true)
+            })?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    })?;
+    Ok(StickyDoc {
+        attribute_name: need(name, p, "attributeName")?,
+        attribute_value: need(value, p, "attributeValue")?,
+        assignments,
+    })
 }
 
 fn read_request(r: &mut Reader, p: &Path) -> Result<RankRequest, SnapshotError> {
@@ -140,6 +193,7 @@ fn read_request(r: &mut Reader, p: &Path) -> Result<RankRequest, SnapshotError> 
                         "now" => c.now = Some(r.uint(kq, MAX_SAFE_INTEGER)?),
                         "exclude" => c.exclude = ids(r, kq)?,
                         "pin" => c.pin = ids(r, kq)?,
+                        "url" => c.url = Some(r.string(kq)?),
                         _ => return Ok(false),
                     }
                     Ok(true)
@@ -147,6 +201,14 @@ fn read_request(r: &mut Reader, p: &Path) -> Result<RankRequest, SnapshotError> 
                 req.context = Some(c);
             }
             "weights" => req.weights = Some(crate::bundle::f64_map(r, q)?),
+            "attributes" => req.attributes = Some(attributes(r, q)?),
+            "stickyBuckets" => req.sticky_buckets = Some(r.list(q, sticky_doc)?),
+            "forcedVariations" => {
+                r.fields(q, false, |k, r| {
+                    req.forced_variations.insert(k.to_owned(), r.uint(&q.key(k), u64::from(u32::MAX))? as u32);
+                    Ok(true)
+                })?;
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -161,6 +223,10 @@ fn read_request(r: &mut Reader, p: &Path) -> Result<RankRequest, SnapshotError> 
 pub struct RankResponse {
     pub items: Vec<RankedItem>,
     pub promotions: Vec<ShownPromotion>,
+    /// The visitor's assignment in every experiment of the bundle, in bundle order.
+    pub assignments: Vec<ShownAssignment>,
+    /// The sticky bucket documents to store back (present when the request gave some).
+    pub sticky_buckets: Option<Vec<StickyDoc>>,
     pub decision: Decision,
 }
 

@@ -10,7 +10,7 @@ use crate::bundle::{
     Bundle, Category, Edges, Experiment, Flag, Pin, Popularity, Product, Promotion, RankingSettings, Rules, Scores,
     Variation, BUNDLE_SCHEMA,
 };
-use crate::codec::Id;
+use crate::codec::{Id, Value};
 use crate::profile::{Consent, PriceBand, Profile, Purchase, View, PROFILE_SCHEMA};
 use crate::request::{Context, RankRequest, Session};
 use crate::stock::{Levels, StockWire, STOCK_SCHEMA};
@@ -198,14 +198,21 @@ pub fn bundle(shape: &Shape, seed: u64) -> Bundle {
             ..Promotion::default()
         })
         .collect();
-    let experiments = vec![Experiment {
-        key: "ranking-weights".into(),
-        variations: vec![
-            Variation::default(),
-            Variation { key: Some("affinity-heavy".into()), weights: [("affinity".to_owned(), 1.0)].into() },
-        ],
-        ..Experiment::default()
-    }];
+    let experiments = vec![
+        Experiment {
+            key: "ranking-weights".into(),
+            variations: vec![
+                Variation::default(),
+                Variation {
+                    key: Some("affinity-heavy".into()),
+                    weights: [("affinity".to_owned(), 1.0)].into(),
+                    ..Variation::default()
+                },
+            ],
+            ..Experiment::default()
+        },
+        targeted_experiment(),
+    ];
     Bundle {
         kind: "bundle".into(),
         schema: BUNDLE_SCHEMA,
@@ -219,6 +226,7 @@ pub fn bundle(shape: &Shape, seed: u64) -> Bundle {
         popularity: Popularity { global: zipf(&order), cohorts },
         promotions,
         experiments,
+        saved_groups: BTreeMap::new(),
         weights: BTreeMap::new(),
         ranking: RankingSettings::default(),
         rules: Rules {
@@ -325,7 +333,33 @@ pub fn request(b: &Bundle, viewed: usize, limit: u32, profile: Option<Vec<u8>>, 
             now: Some(now),
             ..Context::default()
         }),
-        weights: None,
+        ..RankRequest::default()
+    }
+}
+
+/// An experiment for visitors in the UK and Ireland only, hashed with GrowthBook's
+/// current hash (v2) and its own seed, 80% coverage, sticky bucketing by `deviceId` when
+/// the visitor id is missing: the treatment puts popularity first.
+pub fn targeted_experiment() -> Experiment {
+    let s = |x: &str| Value::Str(x.to_owned().into());
+    let list = Value::Array(vec![s("uk"), s("ie")]);
+    Experiment {
+        key: "popular-first".into(),
+        variations: vec![
+            Variation { key: Some("control".into()), ..Variation::default() },
+            Variation {
+                key: Some("popular".into()),
+                weights: [("popularity".to_owned(), 0.9)].into(),
+                ..Variation::default()
+            },
+        ],
+        weights: vec![0.5, 0.5],
+        coverage: Some(0.8),
+        hash_version: Some(2),
+        seed: Some("pf-2026".into()),
+        fallback_attribute: Some("deviceId".into()),
+        condition: Some(Value::Map(vec![(s("country"), Value::Map(vec![(s("$in"), list)]))])),
+        ..Experiment::default()
     }
 }
 

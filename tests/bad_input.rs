@@ -325,7 +325,9 @@ fn a_deeply_nested_experiment_condition_is_refused_not_recursed_into() {
     b.experiments[0].condition = Some(cond);
     refused(load(&b.to_bytes()), "E_TOO_DEEP");
     let mut shallow = tiny();
-    shallow.experiments[0].condition = Some(Value::Array(vec![Value::Array(vec![st("x")])]));
+    // {"$or": [{"tags": ["x"]}]}: four levels.
+    let tags = Value::Map(vec![(st("tags"), Value::Array(vec![st("x")]))]);
+    shallow.experiments[0].condition = Some(Value::Map(vec![(st("$or"), Value::Array(vec![tags]))]));
     assert!(load(&shallow.to_bytes()).is_ok());
     let strict = Limits { max_depth: 1, ..Limits::default() };
     refused(Engine::from_bundle(&shallow.to_bytes(), strict), "E_TOO_DEEP");
@@ -595,6 +597,23 @@ fn wrong_types_in_a_request_name_the_field() {
         (json!({"visitorId": "v", "extra": 1}), "request"),
         (json!({"visitorId": "v", "context": {"exclude": [{}]}}), "request.context.exclude[0]"),
         (json!({}), "request.visitorId"),
+        (json!({"visitorId": "v", "attributes": ["uk"]}), "request.attributes"),
+        (json!({"visitorId": "v", "attributes": "country=uk"}), "request.attributes"),
+        (json!({"visitorId": "v", "stickyBuckets": {"id||v": {}}}), "request.stickyBuckets"),
+        (
+            json!({"visitorId": "v", "stickyBuckets": [{"attributeName": "id"}]}),
+            "request.stickyBuckets[0].attributeValue",
+        ),
+        (
+            json!({"visitorId": "v", "stickyBuckets": [{"attributeName": "id", "attributeValue": "v", "assignments": {"e__0": 1}}]}),
+            "request.stickyBuckets[0].assignments.e__0",
+        ),
+        (
+            json!({"visitorId": "v", "stickyBuckets": [{"attributeName": "id", "attributeValue": "v", "x": 1}]}),
+            "request.stickyBuckets[0]",
+        ),
+        (json!({"visitorId": "v", "forcedVariations": {"e": "1"}}), "request.forcedVariations.e"),
+        (json!({"visitorId": "v", "context": {"url": 5}}), "request.context.url"),
     ];
     for (v, path) in cases {
         let r = read_request(&json_bytes(v.clone()));
@@ -1162,3 +1181,76 @@ static ALLOCATOR: Tracking = Tracking;
 
 // ---------------------------------------------------------------------------------------
 // Encoding requests as the JavaScript glue does
+
+// ---------------------------------------------------------------------------------------
+// Experiments: definitions that would misbehave per request are refused when loading
+
+#[test]
+fn bad_experiment_definitions_are_refused_with_their_path() {
+    let bundle = tiny().to_bytes();
+    let or_not_array = map(&[("$or", map(&[("country", st("uk"))]))]);
+    let cases: Vec<(&str, Tree, &str, &str)> = vec![
+        ("experiments[1].condition", or_not_array, "E_INVALID_FIELD", "experiments[1].condition"),
+        ("experiments[1].condition", st("country=uk"), "E_INVALID_FIELD", "experiments[1].condition"),
+        ("experiments[1].parentConditions", Value::Array(vec![]), "E_INVALID_FIELD", "experiments[1].parentConditions"),
+        ("experiments[1].urlPatterns", Value::Array(vec![]), "E_INVALID_FIELD", "experiments[1].urlPatterns"),
+        ("experiments[1].hashAtribute", st("id"), "E_INVALID_FIELD", "experiments[1]"),
+        (
+            "experiments[1].weights",
+            Value::Array(vec![Value::Float(0.5), Value::Float(0.2)]),
+            "E_INVALID_NUMBER",
+            "experiments[1].weights",
+        ),
+        ("experiments[1].force", Value::UInt(2), "E_INVALID_NUMBER", "experiments[1].force"),
+        ("experiments[1].status", st("paused"), "E_INVALID_FIELD", "experiments[1].status"),
+        (
+            "experiments[1].ranges",
+            Value::Array(vec![Value::Array(vec![Value::Float(0.0), Value::Float(0.5)])]),
+            "E_LENGTH_MISMATCH",
+            "experiments[1].ranges/variations",
+        ),
+        (
+            "experiments[1].ranges",
+            Value::Array(vec![
+                Value::Array(vec![Value::Float(0.5), Value::Float(0.1)]),
+                Value::Array(vec![Value::Float(0.5), Value::Float(1.0)]),
+            ]),
+            "E_INVALID_FIELD",
+            "experiments[1].ranges[0]",
+        ),
+        (
+            "experiments[1].filters",
+            Value::Array(vec![map(&[("seed", st("s"))])]),
+            "E_INVALID_FIELD",
+            "experiments[1].filters[0].ranges",
+        ),
+        ("experiments[1].variations[1].key", st("control"), "E_DUPLICATE_ID", "experiments[1].variations[1].key"),
+        (
+            "experiments[1].variations[1].weights",
+            map(&[("popularty", Value::Float(1.0))]),
+            "E_UNKNOWN_WEIGHT",
+            "experiments[1].variations[1].weights",
+        ),
+        ("experiments[1].variations[1].colour", st("red"), "E_INVALID_FIELD", "experiments[1].variations[1]"),
+        ("experiments[1].key", st("ranking-weights"), "E_DUPLICATE_ID", "experiments[1].key"),
+        ("savedGroups", map(&[("vips", st("c-1"))]), "E_INVALID_FIELD", "savedGroups.vips"),
+    ];
+    for (path, v, code, named) in cases {
+        let err = load(&edit(&bundle, path, v)).err().unwrap_or_else(|| panic!("{path} accepted"));
+        assert_eq!(err.code(), code, "{path}: {err}");
+        assert!(err.to_string().contains(&format!("bundle.{named}")), "{path}: {err}");
+    }
+}
+
+#[test]
+fn a_regex_that_does_not_compile_loads_and_tests_false_as_in_growthbook() {
+    // GrowthBook evaluates an invalid pattern as a failed test; refusing the bundle would
+    // make an experiment that works in every other SDK fail to load here.
+    let bundle = tiny().to_bytes();
+    let cond = map(&[("country", map(&[("$regex", st("(uk"))]))]);
+    let e = load(&edit(&bundle, "experiments[1].condition", cond)).expect("loads");
+    let mut r = request(&tiny(), None);
+    r.attributes = Some(map(&[("country", st("(uk"))]));
+    let res = e.rank(&r, NOW).expect("ranks");
+    assert!(!res.assignments[1].in_experiment);
+}

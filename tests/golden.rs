@@ -51,7 +51,60 @@ fn requests(b: &vitrine::bundle::Bundle, stock: &vitrine::stock::StockWire) -> V
         "context": { "now": NOW, "exclude": [testkit::product_id(3)] },
         "weights": { "popularity": 0.0, "margin": 0.7, "stock": 0.25 },
     }));
+    // Experiments: targeting on an attribute, sticky buckets (one of another visitor's,
+    // never consumed), a query-string override, a forced variation, a non-ASCII visitor id
+    // (hashed over UTF-16 code units) and a visitor known only by a fallback attribute.
+    let viewed = [testkit::product_id(4), testkit::product_id(5)];
+    out.push(json!({
+        "visitorId": "exp-uk-1",
+        "attributes": { "country": "uk", "deviceId": "d-1" },
+        "stickyBuckets": [
+            { "attributeName": "id", "attributeValue": "someone-else", "assignments": { "popular-first__0": "popular" } }
+        ],
+        "session": { "viewed": viewed },
+        "context": { "now": NOW, "url": "https://shop.example/p/4?ranking-weights=1" },
+    }));
+    for (visitor, country) in [("exp-ie-2", "ie"), ("exp-uk-3", "uk"), ("visiteur-é-🛒", "uk"), ("exp-fr-4", "fr")] {
+        out.push(json!({
+            "visitorId": visitor,
+            "attributes": { "country": country },
+            "stickyBuckets": [],
+            "session": { "viewed": viewed },
+            "context": { "now": NOW },
+        }));
+    }
+    out.push(json!({
+        "visitorId": "exp-forced",
+        "attributes": { "country": "fr" },
+        "forcedVariations": { "popular-first": 1 },
+        "session": { "viewed": viewed },
+        "context": { "now": NOW },
+    }));
+    out.push(json!({
+        "visitorId": "exp-sticky",
+        "attributes": { "country": "uk" },
+        "stickyBuckets": [
+            { "attributeName": "id", "attributeValue": "exp-sticky", "assignments": { "popular-first__0": "popular" } }
+        ],
+        "session": { "viewed": viewed },
+        "context": { "now": NOW },
+    }));
     out
+}
+
+/// A JSON value as a MessagePack-model value.
+fn value(v: &Value) -> vitrine::codec::Value<'static> {
+    use vitrine::codec::Value as V;
+    match v {
+        Value::Null => V::Nil,
+        Value::Bool(b) => V::Bool(*b),
+        Value::Number(n) => {
+            n.as_u64().map(V::UInt).or_else(|| n.as_i64().map(V::Int)).unwrap_or(V::Float(n.as_f64().unwrap()))
+        }
+        Value::String(s) => V::Str(s.clone().into()),
+        Value::Array(a) => V::Array(a.iter().map(value).collect()),
+        Value::Object(o) => V::Map(o.iter().map(|(k, x)| (V::Str(k.clone().into()), value(x))).collect()),
+    }
 }
 
 /// A request from its JSON shape.
@@ -75,8 +128,30 @@ fn request(v: &Value) -> RankRequest {
             now: c["now"].as_u64(),
             exclude: strings(&c["exclude"]),
             pin: strings(&c["pin"]),
+            url: c["url"].as_str().map(str::to_owned),
         }),
         weights: v["weights"].as_object().map(|w| w.iter().map(|(k, x)| (k.clone(), x.as_f64().unwrap())).collect()),
+        attributes: v.get("attributes").map(value),
+        sticky_buckets: v.get("stickyBuckets").map(|docs| {
+            docs.as_array()
+                .unwrap()
+                .iter()
+                .map(|d| vitrine::growthbook::StickyDoc {
+                    attribute_name: d["attributeName"].as_str().unwrap().to_owned(),
+                    attribute_value: d["attributeValue"].as_str().unwrap().to_owned(),
+                    assignments: d["assignments"]
+                        .as_object()
+                        .unwrap()
+                        .iter()
+                        .map(|(k, x)| (k.clone(), x.as_str().unwrap().to_owned()))
+                        .collect(),
+                })
+                .collect()
+        }),
+        forced_variations: v["forcedVariations"]
+            .as_object()
+            .map(|o| o.iter().map(|(k, x)| (k.clone(), x.as_u64().unwrap() as u32)).collect())
+            .unwrap_or_default(),
     }
 }
 
@@ -111,4 +186,16 @@ fn native_decisions_match_the_golden_files() {
     assert!(responses[2]["decision"]["profileVersion"].is_null(), "no personalization consent");
     assert!(responses[0]["decision"]["profileVersion"].is_u64());
     assert_eq!(responses[5]["items"][0]["reasons"][0], "pinned");
+    // ... and experiments: the query string forces ranking-weights for exp-uk-1, the
+    // French visitor is outside popular-first, the forced one is in it without a hash.
+    let assignment = |r: usize, e: usize| &responses[r]["assignments"][e];
+    assert_eq!(assignment(7, 0)["variant"], 1);
+    assert_eq!(assignment(7, 0)["hashUsed"], false);
+    assert_eq!(assignment(11, 1)["inExperiment"], false);
+    assert_eq!(
+        (assignment(12, 1)["variant"].as_u64(), assignment(12, 1)["hashUsed"].as_bool()),
+        (Some(1), Some(false))
+    );
+    assert_eq!(assignment(13, 1)["stickyBucketUsed"], true);
+    assert!(responses[12]["stickyBuckets"].is_null(), "no documents given, none returned");
 }

@@ -574,8 +574,10 @@ fn to_request(s: &Spec, profile: Option<Vec<u8>>) -> RankRequest {
             now: s.now,
             exclude: s.exclude.clone(),
             pin: s.pin.clone(),
+            url: None,
         }),
         weights: s.weights.clone(),
+        ..RankRequest::default()
     }
 }
 
@@ -715,6 +717,51 @@ proptest! {
             }
             None => prop_assert_eq!(res.decision.profile_version, None),
         }
+    }
+
+    #[test]
+    fn experiments_assign_every_visitor_once_per_experiment_without_failing(
+        visitor in prop_oneof![3 => "[a-z0-9-]{0,12}", 1 => any::<String>()],
+        attributes in vec((prop_oneof![3 => select(vec!["country", "deviceId", "id", "segment", "tags"]).prop_map(str::to_owned), 1 => any::<String>()], tree()), 0..6),
+        docs in proptest::option::of(vec((select(vec!["id", "deviceId", "x"]), "[a-z0-9-]{0,8}", vec(("[a-z-]{1,16}(__[0-9])?", "[a-z0-9]{0,8}"), 0..4)), 0..4)),
+        forced in vec((select(vec!["ranking-weights", "popular-first", "nope"]), 0u32..4), 0..3),
+        url in proptest::option::of(prop_oneof![Just("https://x/?popular-first=1".to_owned()), any::<String>()]),
+    ) {
+        let w = world();
+        let mut req = RankRequest { visitor_id: visitor.clone(), ..RankRequest::default() };
+        req.attributes = Some(Value::Map(attributes.into_iter().map(|(k, v)| (st(&k), v)).collect()));
+        req.sticky_buckets = docs.map(|d| d.into_iter().map(|(name, value, a)| vitrine::growthbook::StickyDoc {
+            attribute_name: name.to_owned(),
+            attribute_value: value,
+            assignments: a,
+        }).collect());
+        req.forced_variations = forced.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        req.context = Some(Context { url, now: Some(NOW), ..Context::default() });
+        let res = match w.engine.rank(&req, NOW) {
+            Ok(res) => res,
+            // Attribute values nested deeper than the reader allows, only.
+            Err(err) => { prop_assert_eq!(err.code(), "E_TOO_DEEP", "{}", err); return Ok(()); }
+        };
+        prop_assert_eq!(res.assignments.len(), w.bundle.experiments.len());
+        for (a, def) in res.assignments.iter().zip(&w.bundle.experiments) {
+            prop_assert_eq!(&a.experiment, &def.key);
+            prop_assert!((a.variant as usize) < def.variations.len());
+            prop_assert!(a.in_experiment || a.variant == 0, "outside the experiment is the control");
+            prop_assert!(!a.hash_used || a.in_experiment);
+        }
+        let assigned = w.engine.assign(&req).expect("assign reads what rank read");
+        prop_assert_eq!(&assigned.assignments, &res.assignments);
+        prop_assert_eq!(&assigned.sticky_buckets, &res.sticky_buckets);
+        prop_assert_eq!(&w.engine.rank(&req, NOW).unwrap(), &res, "the same visitor assigned differently");
+        prop_assert_eq!(res.sticky_buckets.is_some(), req.sticky_buckets.is_some());
+        for d in res.sticky_buckets.iter().flatten() {
+            // Only the visitor's own documents come back: its ids under the experiments'
+            // hash and fallback attributes.
+            prop_assert!(d.attribute_name == "id" || d.attribute_name == "deviceId", "{:?}", d);
+        }
+        // Hashing reads the UTF-16 form of the id: a visitor id never makes the engine fail.
+        let by_id = RankRequest { visitor_id: visitor, ..RankRequest::default() };
+        prop_assert!(w.engine.assign(&by_id).is_ok());
     }
 
     #[test]

@@ -68,8 +68,16 @@ pub fn probes(e: &Engine) -> Vec<RankRequest> {
                 now: Some(CLOCK),
                 exclude: Vec::new(),
                 pin: ids.iter().rev().take(1).cloned().collect(),
+                url: None,
             }),
-            weights: None,
+            ..RankRequest::default()
+        },
+        // The experiments: targeting attributes and sticky bucketing.
+        RankRequest {
+            visitor_id: "probe-experiments".into(),
+            attributes: Some(Value::Map(vec![(s("country"), s("uk"))])),
+            sticky_buckets: Some(Vec::new()),
+            ..RankRequest::default()
         },
     ]
 }
@@ -204,5 +212,26 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     }
     out.push(("request", plain.to_bytes()));
     out.push(("request", (RankRequest { visitor_id: "v".into(), ..RankRequest::default() }).to_bytes()));
+    // Experiments: attributes, sticky buckets (the visitor's and another's), forced
+    // variations and a query-string override.
+    let mut exp = testkit::request(b, 3, 8, None, NOW, 3);
+    exp.attributes = Some(Value::Map(vec![(s("country"), s("ie")), (s("deviceId"), s("d-9"))]));
+    exp.sticky_buckets = Some(vec![
+        vitrine::growthbook::StickyDoc {
+            attribute_name: "id".into(),
+            attribute_value: exp.visitor_id.clone(),
+            assignments: vec![("popular-first__0".into(), "popular".into())],
+        },
+        vitrine::growthbook::StickyDoc {
+            attribute_name: "deviceId".into(),
+            attribute_value: "d-1".into(),
+            assignments: vec![],
+        },
+    ]);
+    exp.forced_variations = [("ranking-weights".to_owned(), 1)].into();
+    if let Some(c) = exp.context.as_mut() {
+        c.url = Some("https://shop.example/?popular-first=1".into());
+    }
+    out.push(("request", exp.to_bytes()));
     out
 }

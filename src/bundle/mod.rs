@@ -47,6 +47,9 @@ pub struct Bundle {
     pub popularity: Popularity,
     pub promotions: Vec<Promotion>,
     pub experiments: Vec<Experiment>,
+    /// Named lists of attribute values for the experiments' `$inGroup` conditions.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub saved_groups: BTreeMap<String, Vec<Value<'static>>>,
     /// Ranking weights by feature name; features not named keep their default weight.
     pub weights: BTreeMap<String, f64>,
     pub ranking: RankingSettings,
@@ -201,41 +204,90 @@ impl Default for Promotion {
     }
 }
 
-/// An experiment definition, in GrowthBook's terms. Assignment is done by the experiments
-/// module; the bundle only carries the definitions and each variation's weight overrides.
+/// An experiment definition, in GrowthBook's terms (the same field names, so a definition
+/// exported from GrowthBook moves to the bundle unchanged). Assignment is
+/// [`crate::growthbook`]'s; the bundle adds each variation's ranking-weight overrides.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Experiment {
     pub key: String,
+    /// Variation 0 is the control, which visitors outside the experiment also get.
     pub variations: Vec<Variation>,
     /// Traffic split between variations; equal when empty.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub weights: Vec<f64>,
+    /// Share of visitors included, 0 to 1 (default 1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<f64>,
+    /// Explicit `[start, end)` bucket ranges per variation; override weights and coverage.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ranges: Vec<(f64, f64)>,
+    /// The attribute hashed to assign (default `id`, the visitor id).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hash_attribute: Option<String>,
+    /// Hashed when the hash attribute is empty, with sticky bucketing only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fallback_attribute: Option<String>,
+    /// 1 (legacy) or 2 (default in GrowthBook today; 1 when absent, as in the SDK).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hash_version: Option<u32>,
+    /// Hash seed (default: the key).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<String>,
-    /// `[namespace id, range start, range end]`.
+    /// `[namespace id, range start, range end]`: experiments sharing a namespace with
+    /// disjoint ranges never share a visitor.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<(String, f64, f64)>,
-    /// Targeting condition (GrowthBook's `evalCondition` syntax).
+    /// Hash filters; when present, the namespace is ignored.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<Filter>,
+    /// Targeting condition (GrowthBook's `evalCondition` syntax) over the attributes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub condition: Option<Value<'static>>,
+    /// A variation every visitor in coverage gets (not an exposure: the hash did not decide).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub force: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
+    /// `"draft"`, `"running"` or `"stopped"`; drafts and stopped experiments assign nobody.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Sticky bucketing: bumping the version re-buckets everyone...
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bucket_version: Option<u32>,
+    /// ...and visitors bucketed under a version below this leave the experiment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_bucket_version: Option<u32>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub disable_sticky_bucketing: bool,
+    /// A name for reports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// A hash filter of an experiment.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Filter {
+    pub seed: String,
+    pub ranges: Vec<(f64, f64)>,
+    /// The attribute hashed (default `id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+    /// Default 2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hash_version: Option<u32>,
 }
 
 /// One arm of an experiment: a name and ranking weight overrides.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Variation {
+    /// The variation's key (GrowthBook's `meta[i].key`; its index when absent): what
+    /// responses and sticky buckets name it by.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub weights: BTreeMap<String, f64>,
 }

@@ -48,6 +48,7 @@ impl Bundle {
             popularity: Popularity::default(),
             promotions: Vec::new(),
             experiments: Vec::new(),
+            saved_groups: BTreeMap::new(),
             weights: BTreeMap::new(),
             ranking: RankingSettings::default(),
             rules: Rules::default(),
@@ -70,6 +71,7 @@ impl Bundle {
                 "popularity" => b.popularity = Popularity::read(r, q)?,
                 "promotions" => b.promotions = r.list(q, Promotion::read)?,
                 "experiments" => b.experiments = r.list(q, Experiment::read)?,
+                "savedGroups" => b.saved_groups = saved_groups(r, q)?,
                 "weights" => b.weights = f64_map(r, q)?,
                 "ranking" => b.ranking = RankingSettings::read(r, q)?,
                 "rules" => b.rules = Rules::read(r, q)?,
@@ -250,23 +252,43 @@ impl Promotion {
 /// (`$and` of `$or` of field tests).
 const MAX_CONDITION_DEPTH: usize = 16;
 
+fn range(r: &mut Reader, p: &Path) -> R<(f64, f64)> {
+    if r.array_len(p)? != 2 {
+        return Err(SnapshotError::invalid(p.render(), "expected [start, end]"));
+    }
+    Ok((r.f64(&p.index(0))?, r.f64(&p.index(1))?))
+}
+
+/// Experiment fields a bundle does not carry, and why: refused by name, because a
+/// targeting rule that silently did nothing would expose visitors it should not.
+const UNSUPPORTED_EXPERIMENT_FIELDS: &[(&str, &str)] = &[
+    ("parentConditions", "prerequisites test feature flags, which a bundle does not carry"),
+    ("urlPatterns", "URL targeting is not supported; target on an attribute instead"),
+    ("url", "URL targeting is not supported; target on an attribute instead"),
+    ("include", "a JavaScript callback cannot travel in a bundle"),
+    ("groups", "use a condition with $inGroup and the bundle's savedGroups"),
+];
+
 impl Experiment {
+    /// Reads an experiment; unknown keys are refused (see `UNSUPPORTED_EXPERIMENT_FIELDS`).
     fn read(r: &mut Reader, p: &Path) -> R<Experiment> {
         let (mut key, mut variations) = (None, None);
         let mut out = Experiment::default();
-        r.fields(p, false, |k, r| {
+        r.fields(p, true, |k, r| {
             let q = &p.key(k);
             if r.nil()? {
                 return Ok(true);
             }
+            let count = |r: &mut Reader| r.uint(q, U32).map(|n| n as u32);
             match k {
                 "key" => key = Some(r.string(q)?),
                 "variations" => variations = Some(r.list(q, Variation::read)?),
                 "weights" => out.weights = r.list(q, Reader::f64)?,
                 "coverage" => out.coverage = Some(r.f64(q)?),
+                "ranges" => out.ranges = r.list(q, range)?,
                 "hashAttribute" => out.hash_attribute = Some(r.string(q)?),
                 "fallbackAttribute" => out.fallback_attribute = Some(r.string(q)?),
-                "hashVersion" => out.hash_version = Some(r.uint(q, U32)? as u32),
+                "hashVersion" => out.hash_version = Some(count(r)?),
                 "seed" => out.seed = Some(r.string(q)?),
                 "namespace" => {
                     if r.array_len(q)? != 3 {
@@ -274,9 +296,23 @@ impl Experiment {
                     }
                     out.namespace = Some((r.string(&q.index(0))?, r.f64(&q.index(1))?, r.f64(&q.index(2))?));
                 }
+                "filters" => out.filters = r.list(q, Filter::read)?,
                 "condition" => out.condition = Some(r.value(MAX_CONDITION_DEPTH)?.into_owned()),
+                "force" => out.force = Some(count(r)?),
                 "active" => out.active = Some(r.bool(q)?),
-                _ => return Ok(false),
+                "status" => out.status = Some(r.string(q)?),
+                "bucketVersion" => out.bucket_version = Some(count(r)?),
+                "minBucketVersion" => out.min_bucket_version = Some(count(r)?),
+                "disableStickyBucketing" => out.disable_sticky_bucketing = r.bool(q)?,
+                "name" => out.name = Some(r.string(q)?),
+                // Informational in GrowthBook's exports; nothing here depends on it.
+                "phase" => r.skip()?,
+                other => {
+                    if let Some((_, why)) = UNSUPPORTED_EXPERIMENT_FIELDS.iter().find(|(f, _)| *f == other) {
+                        return Err(SnapshotError::invalid(q.render(), format!("not supported: {why}")));
+                    }
+                    return Ok(false);
+                }
             }
             Ok(true)
         })?;
@@ -286,13 +322,38 @@ impl Experiment {
     }
 }
 
+impl Filter {
+    fn read(r: &mut Reader, p: &Path) -> R<Filter> {
+        let (mut seed, mut ranges) = (None, None);
+        let mut out = Filter::default();
+        r.fields(p, true, |k, r| {
+            let q = &p.key(k);
+            if r.nil()? {
+                return Ok(true);
+            }
+            match k {
+                "seed" => seed = Some(r.string(q)?),
+                "ranges" => ranges = Some(r.list(q, range)?),
+                "attribute" => out.attribute = Some(r.string(q)?),
+                "hashVersion" => out.hash_version = Some(r.uint(q, U32)? as u32),
+                _ => return Ok(false),
+            }
+            Ok(true)
+        })?;
+        out.seed = need(seed, p, "seed")?;
+        out.ranges = need(ranges, p, "ranges")?;
+        Ok(out)
+    }
+}
+
 impl Variation {
     fn read(r: &mut Reader, p: &Path) -> R<Variation> {
         let mut out = Variation::default();
-        r.fields(p, false, |k, r| {
+        r.fields(p, true, |k, r| {
             let q = &p.key(k);
             match k {
                 "key" => out.key = r.opt(|r| r.string(q))?,
+                "name" => out.name = r.opt(|r| r.string(q))?,
                 "weights" => out.weights = r.opt(|r| f64_map(r, q))?.unwrap_or_default(),
                 _ => return Ok(false),
             }
@@ -300,6 +361,22 @@ impl Variation {
         })?;
         Ok(out)
     }
+}
+
+/// `savedGroups`: group name → the attribute values in it.
+fn saved_groups(r: &mut Reader, p: &Path) -> R<BTreeMap<String, Vec<Value<'static>>>> {
+    let mut out = BTreeMap::new();
+    r.fields(p, false, |k, r| {
+        let q = &p.key(k);
+        let n = r.array_len(q)?;
+        let mut members = Vec::with_capacity(n.min(4096));
+        for _ in 0..n {
+            members.push(r.value(MAX_CONDITION_DEPTH)?.into_owned());
+        }
+        out.insert(k.to_owned(), members);
+        Ok(true)
+    })?;
+    Ok(out)
 }
 
 impl RankingSettings {

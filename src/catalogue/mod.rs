@@ -17,7 +17,7 @@ use crate::bundle::{Bundle, BUNDLE_SCHEMA};
 use crate::codec::{self, HeaderKeys, Path, Spec};
 use crate::csr::Csr;
 use crate::error::SnapshotError;
-use crate::experiment::{self, ExperimentDef};
+use crate::experiment::{self, Experiments};
 use crate::hash::FastMap;
 use crate::limits::Limits;
 use crate::promo::{self, Promo};
@@ -47,7 +47,7 @@ pub struct Catalogue {
     pub popularity: Vec<PopTable>,
     pub cohort_index: FastMap<String, u32>,
     pub promotions: Vec<Promo>,
-    pub experiments: Vec<ExperimentDef>,
+    pub experiments: Experiments,
     pub weights: Weights,
     pub settings: Settings,
     pub pins: Vec<PinRule>,
@@ -123,7 +123,7 @@ impl Catalogue {
         let category_top =
             popularity::category_tops(&categories, &products, &popularity[0], settings.category_candidates);
         let promotions = promo::resolve(&b.promotions, &products)?;
-        let experiments = experiment::validate(b.experiments)?;
+        let experiments = experiment::validate(b.experiments, b.saved_groups)?;
         for (i, id) in b.rules.exclude.iter().enumerate() {
             let p = find(&products, &id.0, || format!("bundle.rules.exclude[{i}]"))?;
             products.hot[p as usize].flags |= flags::EXCLUDED;

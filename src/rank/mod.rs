@@ -24,6 +24,8 @@ use std::cell::Cell;
 
 use crate::catalogue::{flags, Catalogue, MAX_SAFE_INTEGER};
 use crate::error::RequestError;
+use crate::experiment::{self, Assignment, Overrides};
+use crate::growthbook::StickyDocs;
 use crate::limits::Limits;
 use crate::profile::ProfileView;
 use crate::promo::{self, Situation, Targeting};
@@ -91,6 +93,10 @@ pub struct Ranking {
     pub stock_epoch: u64,
     pub profile_version: Option<u64>,
     pub now: u64,
+    /// One per experiment of the bundle.
+    pub assignments: Vec<Assignment>,
+    /// The visitor's sticky bucket documents after assignment, when the request gave some.
+    pub sticky: Option<StickyDocs>,
 }
 
 /// Everything a ranking reads.
@@ -107,7 +113,7 @@ pub struct Inputs<'a> {
 
 static NO_SESSION: Session = Session { viewed: Vec::new(), cart: Vec::new(), current: None };
 static NO_CONTEXT: Context =
-    Context { page: None, limit: None, region: None, now: None, exclude: Vec::new(), pin: Vec::new() };
+    Context { page: None, limit: None, region: None, now: None, exclude: Vec::new(), pin: Vec::new(), url: None };
 
 /// Ranks suggestions and chooses promotions for one request.
 pub fn rank(i: &Inputs) -> Result<Ranking, RequestError> {
@@ -121,12 +127,14 @@ pub fn rank(i: &Inputs) -> Result<Ranking, RequestError> {
             rule: "ms since 1970, at most 2^53-1",
         });
     }
+    let profile = i.profile.filter(|p| p.consent.personalization);
+    let (assignments, sticky) = assign(cat, req, ctx, profile);
+    let weights = cat.experiments.weights(cat.weights, &assignments);
     let weights = match &req.weights {
-        None => cat.weights,
-        Some(o) => cat.weights.with(o.iter().map(|(k, v)| (k.as_str(), *v))).map_err(WeightError::in_request)?,
+        None => weights,
+        Some(o) => weights.with(o.iter().map(|(k, v)| (k.as_str(), *v))).map_err(WeightError::in_request)?,
     };
     let limit = ctx.limit.map_or(cat.settings.limit, |l| l as usize).min(limits.max_results);
-    let profile = i.profile.filter(|p| p.consent.personalization);
     let sess = SessionSignals::resolve(cat, session, limits.max_session_items);
     let prof = profile.map(|p| ProfileSignals::resolve(cat, p, now));
     let region = ctx.region.as_deref();
@@ -234,5 +242,33 @@ pub fn rank(i: &Inputs) -> Result<Ranking, RequestError> {
         .map(|c| (c.promo, c.reason))
         .collect();
 
-    Ok(Ranking { items, promotions, stock_epoch: stock.epoch(), profile_version: profile.map(|p| p.version), now })
+    Ok(Ranking {
+        items,
+        promotions,
+        stock_epoch: stock.epoch(),
+        profile_version: profile.map(|p| p.version),
+        now,
+        assignments,
+        sticky,
+    })
+}
+
+/// The visitor's experiment assignments (and sticky bucket documents, when the request
+/// brought some); `profile` only when consented to.
+pub(crate) fn assign(
+    cat: &Catalogue,
+    req: &RankRequest,
+    ctx: &Context,
+    profile: Option<&ProfileView>,
+) -> (Vec<Assignment>, Option<StickyDocs>) {
+    if cat.experiments.is_empty() {
+        // No experiment uses any document: none is the visitor's to keep.
+        return (Vec::new(), req.sticky_buckets.as_ref().map(|_| StickyDocs::default()));
+    }
+    let attrs = experiment::attributes(req.attributes.as_ref(), &req.visitor_id, ctx, profile);
+    let ids: Vec<&str> = cat.experiments.identifiers.iter().map(String::as_str).collect();
+    let mut sticky = req.sticky_buckets.as_ref().map(|docs| StickyDocs::load(docs.clone(), &attrs, &ids));
+    let forced: Vec<(String, f64)> = req.forced_variations.iter().map(|(k, &v)| (k.clone(), f64::from(v))).collect();
+    let o = Overrides { url: ctx.url.as_deref(), forced: &forced };
+    (cat.experiments.assign(&attrs, o, sticky.as_mut()), sticky)
 }

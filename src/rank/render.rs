@@ -52,6 +52,8 @@ pub fn response(r: &Ranking, cat: &Catalogue) -> RankResponse {
                 }
             })
             .collect(),
+        assignments: r.assignments.iter().map(|a| cat.experiments.show(a)).collect(),
+        sticky_buckets: r.sticky.as_ref().map(|s| s.docs.clone()),
         decision: Decision {
             bundle_version: cat.version.clone(),
             stock_epoch: r.stock_epoch,

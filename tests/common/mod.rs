@@ -155,6 +155,7 @@ pub fn shop() -> Bundle {
             },
         ],
         experiments: Vec::new(),
+        saved_groups: Default::default(),
         weights: BTreeMap::new(),
         ranking: RankingSettings::default(),
         rules: Rules::default(),
@@ -242,7 +243,7 @@ pub fn request(viewed: &[&str], cart: &[&str], current: Option<&str>) -> RankReq
             current: current.map(str::to_owned),
         }),
         context: Some(Context { now: Some(NOW), ..Context::default() }),
-        weights: None,
+        ..RankRequest::default()
     }
 }
 

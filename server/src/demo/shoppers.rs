@@ -83,7 +83,7 @@ impl Shopper {
                 now: Some(self.context.now),
                 ..Context::default()
             }),
-            weights: None,
+            ..RankRequest::default()
         }
     }
 }

@@ -161,6 +161,7 @@ pub fn build(input: Input, options: &Options) -> (Bundle, Stats) {
         popularity,
         promotions,
         experiments: Vec::new(),
+        saved_groups: Default::default(),
         // Empty: every feature keeps the engine's default weight (see vitrine::weights).
         weights: BTreeMap::new(),
         ranking: RankingSettings::default(),
