@@ -7,7 +7,7 @@ import { extname } from "node:path";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 
-import { pkg } from "./fixtures.mjs";
+import { growthbookCases, pkg } from "./fixtures.mjs";
 
 const roots = {
   "/pkg/": new URL("web/", pkg),
@@ -26,7 +26,8 @@ const page = `<!doctype html><meta charset="utf-8"><title>vitrine web build</tit
   const json = async (name) => (await fetch("/fixtures/" + name)).json();
   await init();
   const fx = { bundle: await bytes("bundle.msgpack"), stock: await bytes("stock.msgpack"),
-               requests: await json("requests.json"), responses: await json("responses.json") };
+               requests: await json("requests.json"), responses: await json("responses.json"),
+               growthbook: await (await fetch("/growthbook-cases.json")).json() };
   window.__results = suite(vitrine, fx, msgpack).map(([name, fn]) => {
     try { fn(); return { name, ok: true }; } catch (e) { return { name, ok: false, error: String(e && e.message || e) }; }
   });
@@ -34,6 +35,11 @@ const page = `<!doctype html><meta charset="utf-8"><title>vitrine web build</tit
 
 const server = createServer((req, res) => {
   const path = new URL(req.url, "http://localhost").pathname;
+  if (path === "/growthbook-cases.json") {
+    res.writeHead(200, { "content-type": "application/json" });
+    createReadStream(growthbookCases).pipe(res);
+    return;
+  }
   if (path === "/") {
     res.writeHead(200, { "content-type": "text/html" }).end(page);
     return;

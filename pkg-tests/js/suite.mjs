@@ -37,6 +37,27 @@ function throwsCode(f, code) {
   throw new Error(`expected ${code}, nothing was thrown`);
 }
 
+/** FNV-1a over UTF-16 code units, transcribed from GrowthBook's specification: the
+ *  reference the wasm assignment is checked against for ids beyond ASCII. */
+function fnv32a(str) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < str.length; i++) {
+    h ^= str.charCodeAt(i);
+    h += (h << 1) + (h << 4) + (h << 7) + (h << 8) + (h << 24);
+  }
+  return h >>> 0;
+}
+const hashV2 = (seed, value) => (fnv32a(String(fnv32a(seed + value))) % 10000) / 10000;
+
+/** A bundle holding only experiments (and saved groups). */
+function experimentBundle(msgpack, experiments, savedGroups) {
+  return msgpack.encode({ kind: "bundle", schema: 1, version: "gb", experiments, ...(savedGroups ? { savedGroups } : {}) });
+}
+
+/** Fields of a GrowthBook experiment that a bundle carries as they are. */
+const EXPERIMENT_FIELDS = ["key", "weights", "coverage", "hashAttribute", "hashVersion", "seed", "namespace", "condition",
+  "active", "force", "ranges", "filters"];
+
 function withProfiles(requests) {
   return requests.map((r) => (r.profile ? { ...r, profile: new Uint8Array(r.profile) } : r));
 }
@@ -129,6 +150,79 @@ export function suite(vitrine, fx, msgpack) {
         const back = decodeProfile(bytes);
         for (const k of Object.keys(profile)) same(back[k], profile[k], k);
         throwsCode(() => encodeProfile({ ...profile, email: "x@example.com" }), "E_INVALID_FIELD");
+      },
+    ],
+    [
+      "assign answers as rank does, and its errors are Errors with codes",
+      () => {
+        const e = engine();
+        let compared = 0;
+        for (const r of withProfiles(fx.requests)) {
+          const options = { profile: r.profile, context: r.context, stickyBuckets: r.stickyBuckets, forcedVariations: r.forcedVariations };
+          const ranked = e.rank(r);
+          const assigned = e.assign(r.visitorId, r.attributes ?? null, options);
+          same(assigned.assignments, ranked.assignments, `assignments of ${r.visitorId}`);
+          same(assigned.stickyBuckets ?? null, ranked.stickyBuckets, `sticky buckets of ${r.visitorId}`);
+          compared += ranked.assignments.length;
+        }
+        check(compared > 0, "the fixture has experiments");
+        const a = e.assign("v-1").assignments;
+        check(a.length === 2 && a[0].experiment === "ranking-weights", JSON.stringify(a));
+        throwsCode(() => e.assign("v", ["uk"]), "E_INVALID_REQUEST");
+        throwsCode(() => e.assign("v", null, { forcedVariations: { "popular-first": -1 } }), "E_INVALID_NUMBER");
+        throwsCode(() => e.assign("v", null, { stickyBuckets: [{ attributeName: "id" }] }), "E_INVALID_REQUEST");
+      },
+    ],
+    [
+      "experiments assign as GrowthBook's run cases say",
+      () => {
+        let ran = 0;
+        const skipped = [];
+        for (const [name, ctx, exp, value, inExperiment, hashUsed] of fx.growthbook.run) {
+          // Not part of a rank request: feature flags (prerequisites), QA mode, a disabled SDK.
+          if (ctx.features || ctx.qaMode || ctx.enabled === false || exp.parentConditions) {
+            skipped.push(name);
+            continue;
+          }
+          const def = { variations: exp.variations.map(() => ({})) };
+          for (const k of EXPERIMENT_FIELDS) if (k in exp) def[k] = exp[k];
+          let e;
+          try {
+            e = Engine.fromBundle(experimentBundle(msgpack, [def], ctx.savedGroups));
+          } catch (err) {
+            // The bundle refuses definitions that only misbehave (a forced variation that
+            // does not exist, weights that do not sum to 1): named, not silently run.
+            check(err.code === "E_INVALID_NUMBER", `${name}: ${err.code} ${err.message}`);
+            skipped.push(name);
+            continue;
+          }
+          const attributes = ctx.attributes ?? {};
+          const visitor = typeof attributes.id === "string" ? attributes.id : "";
+          const { assignments } = e.assign(visitor, attributes, {
+            context: ctx.url ? { url: ctx.url } : null,
+            forcedVariations: ctx.forcedVariations ?? null,
+          });
+          const a = assignments[0];
+          same(exp.variations[a.variant], value, `${name}: value`);
+          check(a.inExperiment === inExperiment && a.hashUsed === hashUsed, `${name}: ${JSON.stringify(a)}`);
+          ran++;
+        }
+        check(ran === 65, `ran ${ran}, skipped ${skipped.join("; ")}`);
+      },
+    ],
+    [
+      "visitor ids beyond ASCII hash over UTF-16 code units, as GrowthBook's JavaScript",
+      () => {
+        const e = Engine.fromBundle(experimentBundle(msgpack, [
+          { key: "utf16", seed: "s-1", hashVersion: 2, variations: [{}, {}, {}, {}], weights: [0.25, 0.25, 0.25, 0.25] },
+        ]));
+        const ids = ["é", "naïve-ü", "客户-42", "🛒-cart", "𝒳𝒴", "Zoë🙂", "\u00e9", "e\u0301"];
+        for (let i = 0; i < 200; i++) ids.push(`visiteur-${i}-${String.fromCodePoint(0xe0 + i, 0x1f600 + (i % 50))}`);
+        for (const id of ids) {
+          const want = Math.floor(hashV2("s-1", id) / 0.25);
+          const got = e.assign(id).assignments[0];
+          check(got.variant === want && got.inExperiment, `${JSON.stringify(id)}: variant ${got.variant}, reference ${want}`);
+        }
       },
     ],
     [

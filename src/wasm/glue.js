@@ -144,7 +144,12 @@ export function pack(v) {
  * order: stockEpoch, profileVersion (NaN for null), now, then the item count and per item
  * its id length, score, reason count and each reason's length, then the promotion count
  * and per promotion its id length, product count, each product id's length and its
- * reason's length, and last the bundle version's length. Lengths are UTF-16 code units.
+ * reason's length, then the assignment count and per assignment its experiment key's
+ * length, variant, variation key's length and flags (1 in experiment, 2 hash used,
+ * 4 sticky bucket used), then the sticky bucket document count (-1 for none) and per
+ * document its attribute name's and value's lengths, assignment count and each
+ * assignment's key and value lengths, and last the bundle version's length. Lengths are
+ * UTF-16 code units.
  */
 export function rankResponse(text, nums) {
   let t = 0;
@@ -168,10 +173,43 @@ export function rankResponse(text, nums) {
     for (let p = 0; p < products.length; p++) products[p] = take(nums[n++]);
     promotions[i] = { id, products, reason: take(nums[n++]) };
   }
+  const assignments = new Array(nums[n++]);
+  for (let i = 0; i < assignments.length; i++) {
+    const experiment = take(nums[n++]);
+    const variant = nums[n++];
+    const key = take(nums[n++]);
+    const flags = nums[n++];
+    assignments[i] = {
+      experiment,
+      variant,
+      key,
+      inExperiment: (flags & 1) !== 0,
+      hashUsed: (flags & 2) !== 0,
+      stickyBucketUsed: (flags & 4) !== 0,
+    };
+  }
+  let stickyBuckets = null;
+  const docs = nums[n++];
+  if (docs >= 0) {
+    stickyBuckets = new Array(docs);
+    for (let i = 0; i < docs; i++) {
+      const attributeName = take(nums[n++]);
+      const attributeValue = take(nums[n++]);
+      const count = nums[n++];
+      const assigned = {};
+      for (let a = 0; a < count; a++) {
+        const k = take(nums[n++]);
+        assigned[k] = take(nums[n++]);
+      }
+      stickyBuckets[i] = { attributeName, attributeValue, assignments: assigned };
+    }
+  }
   const bundleVersion = take(nums[n++]);
   return {
     items,
     promotions,
+    assignments,
+    stickyBuckets,
     decision: {
       bundleVersion,
       stockEpoch,

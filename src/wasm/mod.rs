@@ -34,6 +34,12 @@ extern "C" {
     /// `{ limits?: Partial<Limits> }`, typed in the `.d.ts` (see types.rs).
     #[wasm_bindgen(typescript_type = "EngineOptions")]
     pub type EngineOptions;
+    /// A visitor's attributes, typed in the `.d.ts`.
+    #[wasm_bindgen(typescript_type = "Attributes")]
+    pub type Attributes;
+    /// `assign`'s options, typed in the `.d.ts`.
+    #[wasm_bindgen(typescript_type = "AssignOptions")]
+    pub type AssignOptions;
 }
 
 #[wasm_bindgen(module = "/src/wasm/glue.js")]
@@ -109,6 +115,31 @@ fn response(r: &Ranking, cat: &Catalogue) -> JsValue {
         }
         put(&[reason], &mut nums);
     }
+    nums.push(r.assignments.len() as f64);
+    for a in &r.assignments {
+        let e = &cat.experiments.list[a.experiment as usize];
+        put(&[&e.key], &mut nums);
+        nums.push(f64::from(a.variation));
+        put(&[&e.variation_keys[a.variation as usize]], &mut nums);
+        nums.push(f64::from(
+            u8::from(a.in_experiment) | u8::from(a.hash_used) << 1 | u8::from(a.sticky_bucket_used) << 2,
+        ));
+    }
+    match &r.sticky {
+        None => nums.push(-1.0),
+        Some(s) => {
+            nums.push(s.docs.len() as f64);
+            for d in &s.docs {
+                put(&[&d.attribute_name], &mut nums);
+                put(&[&d.attribute_value], &mut nums);
+                nums.push(d.assignments.len() as f64);
+                for (k, v) in &d.assignments {
+                    put(&[k], &mut nums);
+                    put(&[v], &mut nums);
+                }
+            }
+        }
+    }
     put(&[&cat.version], &mut nums);
     rank_response(&text, &nums)
 }
@@ -174,6 +205,42 @@ impl JsEngine {
         let req = read_js(&request, "request", |r| Ok(RankRequest::read(r)?)).map_err(|e| throw(&e))?;
         let now = js_sys::Date::now() as u64;
         self.inner.ranking(&req, now).map(|r| response(&r, self.inner.catalogue())).map_err(|e| throw(&e))
+    }
+
+    /// Assigns a visitor to the bundle's experiments, exactly as `rank` would for the same
+    /// visitor: `options` takes the request fields that assignment reads (`profile`,
+    /// `context`, `stickyBuckets`, `forcedVariations`). Log an exposure for an assignment
+    /// with `inExperiment` and `hashUsed` when its slot is rendered.
+    ///
+    /// @example
+    /// ```ts
+    /// const { assignments, stickyBuckets } = engine.assign("v-42", { country: "uk" }, { stickyBuckets: fromCookie });
+    /// for (const a of assignments) if (a.inExperiment && a.hashUsed) logExposure(a.experiment, a.variant);
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "AssignResult")]
+    pub fn assign(
+        &self,
+        #[wasm_bindgen(js_name = visitorId)] visitor_id: &str,
+        attributes: Option<Attributes>,
+        options: Option<AssignOptions>,
+    ) -> JsResult<JsValue> {
+        // The options, the visitor id and the attributes make one request object, read by
+        // the same reader (and with the same errors) as a rank request.
+        let req = js_sys::Object::new();
+        if let Some(o) = options.map(JsValue::from).filter(|o| !o.is_null() && !o.is_undefined()) {
+            if !o.is_object() {
+                let e = RequestError::InvalidRequest { path: "options".into(), detail: "expected an object".into() };
+                return Err(throw(&e.into()));
+            }
+            js_sys::Object::assign(&req, o.unchecked_ref());
+        }
+        let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&req, &JsValue::from_str(k), v).map(|_| ());
+        set("visitorId", &JsValue::from_str(visitor_id))?;
+        if let Some(a) = attributes.map(JsValue::from).filter(|a| !a.is_undefined()) {
+            set("attributes", &a)?;
+        }
+        let req = read_js(&req, "request", |r| Ok(RankRequest::read(r)?)).map_err(|e| throw(&e))?;
+        self.inner.assign(&req).map(|a| to_js(&a)).map_err(|e| throw(&e))
     }
 
     /// What the engine holds: bundle version, counts, stock epoch.

@@ -24,6 +24,45 @@ export type Feature =
   | "similarity" | "complement" | "affinity" | "popularity" | "recency"
   | "priceFit" | "stock" | "margin" | "repeat";
 
+/** Attribute values experiments target and hash on (GrowthBook's attributes). */
+export type AttributeValue = string | number | boolean | null | AttributeValue[] | { [key: string]: AttributeValue };
+export type Attributes = Record<string, AttributeValue>;
+
+/** GrowthBook's sticky bucket document: the variation keys a visitor was assigned,
+ *  by `experimentKey__bucketVersion`, for one attribute value. */
+export interface StickyBucketDoc {
+  attributeName: string;
+  attributeValue: string;
+  assignments: Record<string, string>;
+}
+
+/** A visitor's assignment in one experiment. Log an exposure when `inExperiment` and
+ *  `hashUsed` are both true and the slot is rendered. */
+export interface Assignment {
+  experiment: string;
+  /** The variation's index (0, the control, when not in the experiment). */
+  variant: number;
+  /** The variation's key. */
+  key: string;
+  inExperiment: boolean;
+  /** False when a forced variation or a URL override decided. */
+  hashUsed: boolean;
+  stickyBucketUsed: boolean;
+}
+
+export interface AssignOptions {
+  profile?: Uint8Array | null;
+  context?: RankRequest["context"];
+  stickyBuckets?: StickyBucketDoc[] | null;
+  forcedVariations?: Record<string, number> | null;
+}
+
+export interface AssignResult {
+  assignments: Assignment[];
+  /** The documents to store back; null unless `stickyBuckets` were given. */
+  stickyBuckets: StickyBucketDoc[] | null;
+}
+
 export interface RankRequest {
   /** The visitor (cookie) id. */
   visitorId: string;
@@ -50,9 +89,20 @@ export interface RankRequest {
     exclude?: string[];
     /** Product ids to put first, in order (when in stock). */
     pin?: string[];
+    /** The page URL: `?<experiment>=<n>` forces variation n (for QA). */
+    url?: string | null;
   } | null;
-  /** Ranking weight overrides by feature. */
+  /** Ranking weight overrides by feature (applied after any experiment's). */
   weights?: Partial<Record<Feature, number>> | null;
+  /** Attributes for experiment targeting and hashing; `id` defaults to `visitorId`, and
+   *  `page`, `region`, `url` and (with personalization consent) the profile's
+   *  `customerId`, `segment`, `cohort` and `tier` fill in what is not given. */
+  attributes?: Attributes | null;
+  /** The visitor's sticky bucket documents: turns sticky bucketing on; the response
+   *  carries the documents to store back. */
+  stickyBuckets?: StickyBucketDoc[] | null;
+  /** Experiment key → variation index to force (QA, previews); not exposures. */
+  forcedVariations?: Record<string, number> | null;
 }
 
 export interface RankedItem {
@@ -82,6 +132,10 @@ export interface Decision {
 export interface RankResponse {
   items: RankedItem[];
   promotions: ShownPromotion[];
+  /** One per experiment of the bundle, in bundle order. */
+  assignments: Assignment[];
+  /** The documents to store back; null unless `stickyBuckets` were given. */
+  stickyBuckets: StickyBucketDoc[] | null;
   decision: Decision;
 }
 
