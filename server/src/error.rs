@@ -34,6 +34,9 @@ pub enum CliError {
         line: u64,
         source: crate::events::EventError,
     },
+    /// An A/B analysis that this input cannot give (an empty arm, an unknown variant, ...).
+    #[error(transparent)]
+    Ab(#[from] crate::ab::AbError),
     /// An output file could not be written.
     #[error("cannot write {}: {source}", path.display())]
     Write { path: PathBuf, source: std::io::Error },
@@ -51,6 +54,7 @@ impl CliError {
             Self::Read { .. } => "E_READ",
             Self::Malformed { .. } => "E_MALFORMED_INPUT",
             Self::Event { source, .. } => source.code(),
+            Self::Ab(e) => e.code(),
             Self::Write { .. } => "E_WRITE",
             Self::Core { .. } => "E_CORE",
         }
@@ -59,7 +63,7 @@ impl CliError {
     /// The process exit status: 2 for bad input or usage, 1 for our own failures.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Self::Usage(_) | Self::Read { .. } | Self::Malformed { .. } | Self::Event { .. } => 2,
+            Self::Usage(_) | Self::Read { .. } | Self::Malformed { .. } | Self::Event { .. } | Self::Ab(_) => 2,
             Self::Write { .. } | Self::Core { .. } => 1,
         }
     }
