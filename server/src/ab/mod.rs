@@ -13,9 +13,17 @@
 //! - output: [`report`] (terminal table, JSON), [`html`] (self-contained report with the
 //!   cumulative-uplift chart), written only once everything has succeeded.
 
+pub mod adapters;
+pub mod analysis;
+pub mod attribution;
+pub mod calendar;
+pub mod calibrate;
+pub mod cli;
 pub mod cuped;
 mod error;
+pub mod html;
 pub mod hypothesis;
+pub mod report;
 pub mod rng;
 pub mod sequential;
 pub mod stats;
