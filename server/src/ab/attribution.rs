@@ -49,7 +49,7 @@ struct Experiment {
 
 /// Reads the log at `path` and attributes the units of `experiment` (required when the
 /// log holds several). `weights` fixes the number of variants and the expected split;
-/// without it the variants are 0..=the largest seen, expected equal.
+/// without it the variants are 0..=the largest seen (at least 0 and 1), expected equal.
 pub fn from_events(path: &Path, experiment: Option<&str>, weights: Option<&[f64]>) -> Result<Dataset, CliError> {
     let mut reader = EventReader::open(path)?;
     let mut experiments: BTreeMap<String, Experiment> = BTreeMap::new();
@@ -114,7 +114,8 @@ pub fn from_events(path: &Path, experiment: Option<&str>, weights: Option<&[f64]
             }
             w.to_vec()
         }
-        None => vec![1.0; largest as usize + 1],
+        // At least a control and one treatment: a log with variant 0 only has an empty arm.
+        None => vec![1.0; (largest as usize + 1).max(2)],
     };
     let arms = (0..weights.len() as u32)
         .map(|v| match exp.variants.get(&v).and_then(|s| s.key.clone()) {
