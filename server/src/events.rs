@@ -212,6 +212,15 @@ impl<R: BufRead> EventReader<R> {
     }
 }
 
+impl<R: BufRead> Iterator for EventReader<R> {
+    type Item = Result<Event, CliError>;
+
+    /// [`EventReader::next_event`], for `for event in reader`; stop at the first error.
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_event().transpose()
+    }
+}
+
 /// Writes events as JSON Lines.
 pub struct EventWriter<W: Write> {
     out: W,
@@ -246,12 +255,7 @@ mod tests {
         r#"{"type":"conversion","at":1732406500000,"visitorId":"v-1","orderId":"o-9","value":2599,"items":["1001"]}"#;
 
     fn read_all(text: &str) -> Result<Vec<Event>, CliError> {
-        let mut r = EventReader::new(text.as_bytes(), Path::new("log.jsonl"));
-        let mut all = Vec::new();
-        while let Some(e) = r.next_event()? {
-            all.push(e);
-        }
-        Ok(all)
+        EventReader::new(text.as_bytes(), Path::new("log.jsonl")).collect()
     }
 
     #[test]

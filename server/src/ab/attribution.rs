@@ -19,6 +19,7 @@ use std::path::Path;
 use crate::error::CliError;
 use crate::events::{Event, EventReader};
 
+use super::report::thousands;
 use super::{AbError, Dataset, Unit};
 
 /// More variants than any experiment runs (GrowthBook experiments have a handful); an
@@ -174,9 +175,13 @@ fn attribute(
     }
     let unexposed: u64 = conversions.values().map(|v| v.len() as u64).sum();
     let notes = vec![format!(
-        "{exposures} exposures and {conversions_read} conversions read; {counted} conversions counted, \
-         {pre_period} before their visitor's first exposure (pre-period), {unexposed} from visitors who are not units \
-         (never exposed, or crossovers)"
+        "{} exposures and {} conversions read; {} conversions counted, {} before their visitor's first exposure \
+         (pre-period), {} from visitors who are not units (never exposed, or crossovers)",
+        thousands(exposures),
+        thousands(conversions_read),
+        thousands(counted),
+        thousands(pre_period),
+        thousands(unexposed)
     )];
     Dataset {
         source: path.display().to_string(),
