@@ -217,26 +217,20 @@ fn bad_event_logs_are_refused_without_a_report() {
             "E_NEGATIVE_VALUE",
             vec!["negative.jsonl:3: value: -250 is negative"],
         ),
-        (
-            "one-arm",
-            vec![good[1].clone(), good[2].clone()],
-            &[],
-            "E_AB_EMPTY_ARM",
-            vec!["variant 1 (variant 1) has no units"],
-        ),
+        ("one-arm", vec![good[1].clone(), good[2].clone()], &[], "E_AB_EMPTY_ARM", vec!["variant 1 has no units"]),
         (
             "gap",
             vec![good[1].clone(), exposure(DAY0, "x", "hero", 2)],
             &[],
             "E_AB_EMPTY_ARM",
-            vec!["variant 1 (variant 1) has no units"],
+            vec!["variant 1 has no units"],
         ),
         (
             "crossed",
             vec![good[1].clone(), exposure(DAY0, "t", "hero", 1), exposure(DAY0 + 1, "t", "hero", 0)],
             &[],
             "E_AB_EMPTY_ARM",
-            vec!["variant 1 (variant 1) has no units (1 visitors were excluded as crossovers)"],
+            vec!["variant 1 has no units (1 visitors were excluded as crossovers)"],
         ),
         (
             "unknown-variant",
@@ -270,6 +264,20 @@ fn bad_event_logs_are_refused_without_a_report() {
         assert_refused(&d, &args, code, &needles);
     }
     assert_refused(&d, &["ab", "analyze", d.join("missing.jsonl").to_str().unwrap()], "E_READ", &["missing.jsonl"]);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn the_report_never_overwrites_its_input() {
+    let d = dir("overwrite");
+    let log = d.join("events.jsonl");
+    let text = known_log().join("\n");
+    std::fs::write(&log, &text).unwrap();
+    let other_spelling = d.join(".").join("events.jsonl");
+    let out = vitrine(&["ab", "analyze", log.to_str().unwrap(), "--html", other_spelling.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("would overwrite the input"));
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), text);
     let _ = std::fs::remove_dir_all(&d);
 }
 

@@ -124,7 +124,10 @@ pub fn analyze(data: &Dataset, options: &Options) -> Result<Analysis, AbError> {
         arms[unit.arm].push(unit.converted(), unit.revenue());
     }
     if let Some(empty) = arms.iter().position(|a| a.units == 0) {
-        return Err(AbError::EmptyArm { arm: format!("{empty} ({})", data.arms[empty]), crossovers: data.crossovers });
+        // "variant 1 (treatment)", or just "variant 1" when the log names no variation key.
+        let name = &data.arms[empty];
+        let arm = if *name == format!("variant {empty}") { empty.to_string() } else { format!("{empty} ({name})") };
+        return Err(AbError::EmptyArm { arm, crossovers: data.crossovers });
     }
     let variants = arms
         .iter()

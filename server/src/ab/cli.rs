@@ -182,6 +182,13 @@ fn analyze(args: &[OsString]) -> Result<Vec<String>, CliError> {
         Some(w) => Ok(w),
         None => Ok(vec![1.0, 1.0]),
     };
+    let report_path = a.get("html").map(PathBuf::from);
+    if let (Some(out), Source::Events(input) | Source::CookieCats(input, _)) = (&report_path, &source) {
+        // The report must never replace its own input.
+        if same_file(out, input) {
+            return Err(usage(format!("--html {} would overwrite the input", out.display())));
+        }
+    }
     let data = match source {
         Source::Events(path) => attribution::from_events(&path, a.text("experiment").as_deref(), weights.as_deref())?,
         Source::CookieCats(path, metric) => cookie_cats::read(&path, metric, pair(weights)?)?,
@@ -192,7 +199,7 @@ fn analyze(args: &[OsString]) -> Result<Vec<String>, CliError> {
         "json" => vec![report::json(&analysis)],
         _ => report::table(&analysis),
     };
-    if let Some(path) = a.get("html").map(PathBuf::from) {
+    if let Some(path) = report_path {
         report::write_atomic(&path, html::render(&analysis).as_bytes())?;
         if format == "table" {
             lines.push(String::new());
@@ -200,6 +207,11 @@ fn analyze(args: &[OsString]) -> Result<Vec<String>, CliError> {
         }
     }
     Ok(lines)
+}
+
+/// Both paths name one existing file (a report path that does not exist yet cannot be).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
 
 /// `0.5,0.5` as shares: at least two, each positive and finite.
