@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# Runs every test: native (core, server, property tests), lint, the wasm package's size,
-# the wasm bindings in Node and headless Chromium, and the package as users get it (Node,
-# Chromium, TypeScript). Installs what it needs first. CI runs this (.ci/run).
+# Runs every test: native (core, server, property tests), the A/B statistics against
+# scipy/statsmodels, lint, the wasm package's size, the wasm bindings in Node and headless
+# Chromium, and the package as users get it (Node, Chromium, TypeScript). Installs what it
+# needs first. CI runs this (.ci/run).
 source "$(dirname "$0")/lib/tools.sh"
 cd "$ROOT"
 start=$SECONDS
 
 say "native tests (core, server, property tests, golden decisions, msgpack-test-suite)"
 cargo test --workspace --features vitrine/testkit
+
+need_python_deps
+say "A/B statistics against scipy and statsmodels on random experiments (scripts/ab_reference.py)"
+cargo build -p vitrine-server --features vitrine/testkit
+"$PY_VENV/bin/python" "$ROOT/scripts/ab_reference.py" --vitrine "$ROOT/target/debug/vitrine"
 
 say "format and lint"
 cargo fmt --all --check

@@ -78,3 +78,18 @@ build_pkg() {
 JSON
   done
 }
+
+# scipy and statsmodels for scripts/ab_reference.py (the A/B statistics' independent
+# reference), in a virtualenv under target/ so the system Python stays untouched; the
+# install runs only when an import fails.
+PY_VENV="$ROOT/target/py-venv"
+need_python_deps() {
+  if [[ ! -x "$PY_VENV/bin/python" ]]; then
+    say "creating a Python virtualenv in target/py-venv"
+    python3 -m venv "$PY_VENV"
+  fi
+  if ! "$PY_VENV/bin/python" -c "import scipy, statsmodels" 2>/dev/null; then
+    say "installing scipy and statsmodels (PyPI)"
+    "$PY_VENV/bin/python" -m pip install --quiet --disable-pip-version-check scipy statsmodels
+  fi
+}

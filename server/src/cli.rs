@@ -19,6 +19,17 @@ Usage:
   vitrine demo --instacart <dir> --out <dir>
       Write the demo's bundle.msgpack, stock.msgpack, shoppers.json and
       categories.json into <dir>; then run `node scripts/demo.mjs <dir>`.
+  vitrine ab analyze <events.jsonl> [--experiment <key>] [--cuped] [--weights 0.5,0.5]
+                     [--alpha 0.05] [--tau 0.05] [--format table|json] [--html <report.html>]
+  vitrine ab analyze --cookie-cats <csv> --metric retention_1|retention_7 [...]
+  vitrine ab analyze --open-bandit <dir> [--campaign all|men|women] [...]
+      Analyse an A/B test: per variant units, conversions, rate, revenue per visitor;
+      uplift with 95% intervals, z-test, Welch t-test, sample-ratio check, always-valid
+      sequential test (mSPRT), optional CUPED; a table, JSON, or a self-contained HTML
+      report with the cumulative uplift by day. Events: docs/FORMATS.md.
+  vitrine ab calibrate [--runs 2000] [--days 14] [--visitors-per-day 20000] [--rate 0.05]
+                       [--uplift 0.05] [--seed 2026] [--threads N] [--format table|json]
+      Simulate A/A and planted-uplift tests: false-positive rates and power.
   vitrine help
       Show this.
 
@@ -80,6 +91,7 @@ pub fn run(args: &[OsString]) -> Result<Vec<String>, CliError> {
             demo::run(&flags.path("instacart")?, &flags.path("out")?)
         }
         ["model", ..] => Err(CliError::Usage("`vitrine model` has one subcommand: build".into())),
+        ["ab", ..] => crate::ab::cli::run(&args[1..]),
         [other, ..] => Err(CliError::Usage(format!("unknown command {other:?}"))),
     }
 }

@@ -26,6 +26,17 @@ pub enum CliError {
         line: u64,
         detail: String,
     },
+    /// A line of an event log (docs/FORMATS.md, "Events") that is not a valid event.
+    #[error("{}:{line}: {source}", path.display())]
+    Event {
+        path: PathBuf,
+        /// 1-based line of the file.
+        line: u64,
+        source: crate::events::EventError,
+    },
+    /// An A/B analysis that this input cannot give (an empty arm, an unknown variant, ...).
+    #[error(transparent)]
+    Ab(#[from] crate::ab::AbError),
     /// An output file could not be written.
     #[error("cannot write {}: {source}", path.display())]
     Write { path: PathBuf, source: std::io::Error },
@@ -42,6 +53,8 @@ impl CliError {
             Self::Usage(_) => "E_USAGE",
             Self::Read { .. } => "E_READ",
             Self::Malformed { .. } => "E_MALFORMED_INPUT",
+            Self::Event { source, .. } => source.code(),
+            Self::Ab(e) => e.code(),
             Self::Write { .. } => "E_WRITE",
             Self::Core { .. } => "E_CORE",
         }
@@ -50,7 +63,7 @@ impl CliError {
     /// The process exit status: 2 for bad input or usage, 1 for our own failures.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Self::Usage(_) | Self::Read { .. } | Self::Malformed { .. } => 2,
+            Self::Usage(_) | Self::Read { .. } | Self::Malformed { .. } | Self::Event { .. } | Self::Ab(_) => 2,
             Self::Write { .. } | Self::Core { .. } => 1,
         }
     }

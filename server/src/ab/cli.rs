@@ -1,0 +1,313 @@
+//! `vitrine ab analyze` and `vitrine ab calibrate`: their flags, checked before anything
+//! is read, and the order of work that makes a failed run leave nothing behind (read,
+//! analyse, render, and only then write).
+//!
+//! The parser is this module's own rather than `cli::Flags`: `ab analyze` takes a
+//! positional event log and a switch (`--cuped`), neither of which `Flags` (pairs of
+//! `--name value`) has a place for.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use crate::error::CliError;
+
+use super::adapters::{cookie_cats, open_bandit};
+use super::analysis::{analyze as run_analysis, Options};
+use super::calibrate::{self, Config};
+use super::sequential::DEFAULT_TAU;
+use super::{attribution, html, report};
+
+/// Parsed arguments: positionals, `--name value` pairs and switches.
+#[derive(Debug, Default)]
+struct Args {
+    positional: Vec<OsString>,
+    values: Vec<(String, OsString)>,
+    switches: Vec<String>,
+}
+
+impl Args {
+    fn parse(args: &[OsString], valued: &[&str], switches: &[&str]) -> Result<Args, CliError> {
+        let mut out = Args::default();
+        let mut it = args.iter();
+        while let Some(arg) = it.next() {
+            let text = arg.to_string_lossy();
+            let Some(body) = text.strip_prefix("--") else {
+                out.positional.push(arg.clone());
+                continue;
+            };
+            let (name, inline) = match body.split_once('=') {
+                Some((n, v)) => (n.to_owned(), Some(OsString::from(v))),
+                None => (body.to_owned(), None),
+            };
+            if out.values.iter().any(|(n, _)| *n == name) || out.switches.contains(&name) {
+                return Err(usage(format!("--{name} is given twice")));
+            }
+            if switches.contains(&name.as_str()) {
+                if inline.is_some() {
+                    return Err(usage(format!("--{name} takes no value")));
+                }
+                out.switches.push(name);
+            } else if valued.contains(&name.as_str()) {
+                let value = match inline {
+                    Some(v) => v,
+                    None => it.next().cloned().ok_or_else(|| usage(format!("--{name} needs a value")))?,
+                };
+                out.values.push((name, value));
+            } else {
+                let all: Vec<String> = valued.iter().chain(switches).map(|a| format!("--{a}")).collect();
+                return Err(usage(format!("unknown flag --{name} (expected {})", all.join(", "))));
+            }
+        }
+        Ok(out)
+    }
+
+    fn get(&self, name: &str) -> Option<&OsString> {
+        self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    fn text(&self, name: &str) -> Option<String> {
+        self.get(name).map(|v| v.to_string_lossy().into_owned())
+    }
+
+    fn switch(&self, name: &str) -> bool {
+        self.switches.iter().any(|s| s == name)
+    }
+
+    /// `--name` parsed as a `T`, `default` when absent, refused unless `ok` holds.
+    fn number<T: std::str::FromStr + Copy>(
+        &self,
+        name: &str,
+        default: T,
+        ok: impl Fn(T) -> bool,
+        what: &str,
+    ) -> Result<T, CliError> {
+        let Some(text) = self.text(name) else { return Ok(default) };
+        match text.parse::<T>() {
+            Ok(v) if ok(v) => Ok(v),
+            _ => Err(usage(format!("--{name} must be {what}, not {text:?}"))),
+        }
+    }
+}
+
+fn usage(message: impl Into<String>) -> CliError {
+    CliError::Usage(message.into())
+}
+
+/// Runs `vitrine ab <args>`.
+pub fn run(args: &[OsString]) -> Result<Vec<String>, CliError> {
+    match args.first().map(|a| a.to_string_lossy()).as_deref() {
+        Some("analyze") => analyze(&args[1..]),
+        Some("calibrate") => calibrate(&args[1..]),
+        Some(other) => Err(usage(format!("unknown `vitrine ab` subcommand {other:?} (expected analyze or calibrate)"))),
+        None => Err(usage("`vitrine ab` needs a subcommand: analyze or calibrate")),
+    }
+}
+
+/// Where the units come from.
+enum Source {
+    Events(PathBuf),
+    CookieCats(PathBuf, &'static str),
+    OpenBandit(PathBuf, String),
+}
+
+fn analyze(args: &[OsString]) -> Result<Vec<String>, CliError> {
+    let a = Args::parse(
+        args,
+        &[
+            "experiment",
+            "format",
+            "html",
+            "cookie-cats",
+            "metric",
+            "open-bandit",
+            "campaign",
+            "weights",
+            "alpha",
+            "tau",
+        ],
+        &["cuped"],
+    )?;
+    if a.positional.len() > 1 {
+        return Err(usage("`vitrine ab analyze` reads one event log"));
+    }
+    let events = a.positional.first().map(PathBuf::from);
+    let source = match (events, a.get("cookie-cats"), a.get("open-bandit")) {
+        (Some(p), None, None) => Source::Events(p),
+        (None, Some(p), None) => {
+            let metric =
+                a.text("metric").ok_or_else(|| usage("--cookie-cats needs --metric retention_1 or retention_7"))?;
+            let metric = cookie_cats::METRICS
+                .into_iter()
+                .find(|m| *m == metric)
+                .ok_or_else(|| usage(format!("--metric must be retention_1 or retention_7, not {metric:?}")))?;
+            Source::CookieCats(p.into(), metric)
+        }
+        (None, None, Some(p)) => {
+            let campaign = a.text("campaign").unwrap_or_else(|| "all".into());
+            if !open_bandit::CAMPAIGNS.contains(&campaign.as_str()) {
+                return Err(usage(format!("--campaign must be all, men or women, not {campaign:?}")));
+            }
+            Source::OpenBandit(p.into(), campaign)
+        }
+        (None, None, None) => {
+            return Err(usage("`vitrine ab analyze` needs an event log, --cookie-cats <csv> or --open-bandit <dir>"))
+        }
+        _ => return Err(usage("give one of: an event log, --cookie-cats, --open-bandit")),
+    };
+    let is_events = matches!(source, Source::Events(_));
+    for (flag, allowed) in [
+        ("experiment", is_events),
+        ("metric", matches!(source, Source::CookieCats(..))),
+        ("campaign", matches!(source, Source::OpenBandit(..))),
+    ] {
+        if a.get(flag).is_some() && !allowed {
+            return Err(usage(format!("--{flag} does not apply to this source")));
+        }
+    }
+    if a.switch("cuped") && !is_events {
+        return Err(usage("--cuped needs an event log: only events carry a pre-period"));
+    }
+    let format = a.text("format").unwrap_or_else(|| "table".into());
+    if format != "table" && format != "json" {
+        return Err(usage(format!("--format must be table or json, not {format:?}")));
+    }
+    let options = Options {
+        alpha: a.number("alpha", 0.05, |v: f64| v > 0.0 && v < 1.0, "a number between 0 and 1")?,
+        tau: a.number("tau", DEFAULT_TAU, |v: f64| v > 0.0 && v.is_finite(), "a positive number")?,
+        cuped: a.switch("cuped"),
+    };
+    let weights = a.text("weights").map(|w| weights(&w)).transpose()?;
+    let pair = |w: Option<Vec<f64>>| match w {
+        Some(w) if w.len() != 2 => Err(usage(format!("--weights gives {} shares; this source has 2 arms", w.len()))),
+        Some(w) => Ok(w),
+        None => Ok(vec![1.0, 1.0]),
+    };
+    let report_path = a.get("html").map(PathBuf::from);
+    if let (Some(out), Source::Events(input) | Source::CookieCats(input, _)) = (&report_path, &source) {
+        // The report must never replace its own input.
+        if same_file(out, input) {
+            return Err(usage(format!("--html {} would overwrite the input", out.display())));
+        }
+    }
+    let data = match source {
+        Source::Events(path) => attribution::from_events(&path, a.text("experiment").as_deref(), weights.as_deref())?,
+        Source::CookieCats(path, metric) => cookie_cats::read(&path, metric, pair(weights)?)?,
+        Source::OpenBandit(dir, campaign) => open_bandit::read(&dir, &campaign, pair(weights)?)?,
+    };
+    let analysis = run_analysis(&data, &options)?;
+    let mut lines = match format.as_str() {
+        "json" => vec![report::json(&analysis)],
+        _ => report::table(&analysis),
+    };
+    if let Some(path) = report_path {
+        report::write_atomic(&path, html::render(&analysis).as_bytes())?;
+        if format == "table" {
+            lines.push(String::new());
+            lines.push(format!("wrote {}", path.display()));
+        }
+    }
+    Ok(lines)
+}
+
+/// Both paths name one existing file (a report path that does not exist yet cannot be).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}
+
+/// `0.5,0.5` as shares: at least two, each positive and finite.
+fn weights(text: &str) -> Result<Vec<f64>, CliError> {
+    let parsed: Option<Vec<f64>> =
+        text.split(',').map(|w| w.trim().parse::<f64>().ok().filter(|v| *v > 0.0 && v.is_finite())).collect();
+    match parsed {
+        Some(w) if w.len() >= 2 => Ok(w),
+        _ => Err(usage(format!("--weights must be two or more positive shares like 0.5,0.5, not {text:?}"))),
+    }
+}
+
+fn calibrate(args: &[OsString]) -> Result<Vec<String>, CliError> {
+    let a = Args::parse(
+        args,
+        &["runs", "days", "visitors-per-day", "rate", "uplift", "alpha", "tau", "seed", "threads", "format"],
+        &[],
+    )?;
+    if let Some(p) = a.positional.first() {
+        return Err(usage(format!("unexpected argument {:?}", p.to_string_lossy())));
+    }
+    let config = Config {
+        runs: a.number("runs", 2000, |v: u32| (1..=1_000_000).contains(&v), "a whole number from 1 to 1,000,000")?,
+        days: a.number("days", 14, |v: u32| (1..=3650).contains(&v), "a whole number from 1 to 3650")?,
+        visitors_per_day: a.number("visitors-per-day", 20_000, |v: u32| v >= 2, "a whole number of at least 2")?,
+        rate: a.number("rate", 0.05, |v: f64| v > 0.0 && v < 1.0, "a conversion rate between 0 and 1")?,
+        uplift: a.number("uplift", 0.05, |v: f64| v > -1.0 && v.is_finite(), "a relative uplift above -1")?,
+        alpha: a.number("alpha", 0.05, |v: f64| v > 0.0 && v < 1.0, "a number between 0 and 1")?,
+        tau: a.number("tau", DEFAULT_TAU, |v: f64| v > 0.0 && v.is_finite(), "a positive number")?,
+        seed: a.number("seed", 2026, |_: u64| true, "a whole number")?,
+    };
+    if config.rate * (1.0 + config.uplift) >= 1.0 {
+        return Err(usage("--rate with --uplift gives a treatment rate of 1 or more"));
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = a.number("threads", cores, |v: usize| (1..=256).contains(&v), "a whole number from 1 to 256")?;
+    let result = calibrate::run(&config, threads);
+    match a.text("format").as_deref() {
+        None | Some("table") => Ok(calibrate::table(&result)),
+        Some("json") => Ok(vec![serde_json::to_string_pretty(&result).unwrap_or_default()]),
+        Some(other) => Err(usage(format!("--format must be table or json, not {other:?}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<OsString> {
+        list.iter().map(OsString::from).collect()
+    }
+
+    fn usage_error(list: &[&str]) -> String {
+        match run(&args(list)) {
+            Err(e @ CliError::Usage(_)) => e.to_string(),
+            other => panic!("expected a usage error for {list:?}, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn usage_errors() {
+        assert!(usage_error(&[]).contains("analyze or calibrate"));
+        assert!(usage_error(&["simulate"])
+            .contains("unknown `vitrine ab` subcommand \"simulate\" (expected analyze or calibrate)"));
+        assert!(usage_error(&["analyze"]).contains("needs an event log"));
+        assert!(usage_error(&["analyze", "a.jsonl", "b.jsonl"]).contains("one event log"));
+        assert!(usage_error(&["analyze", "a.jsonl", "--cookie-cats", "c.csv"]).contains("give one of"));
+        assert!(usage_error(&["analyze", "--cookie-cats", "c.csv"]).contains("needs --metric"));
+        assert!(usage_error(&["analyze", "--cookie-cats", "c.csv", "--metric", "retention_3"]).contains("retention_3"));
+        assert!(usage_error(&["analyze", "--cookie-cats", "c.csv", "--metric=retention_1", "--cuped"])
+            .contains("pre-period"));
+        assert!(usage_error(&["analyze", "--open-bandit", "d", "--campaign", "kids"]).contains("all, men or women"));
+        assert!(usage_error(&["analyze", "--open-bandit", "d", "--experiment", "x"])
+            .contains("--experiment does not apply"));
+        assert!(usage_error(&["analyze", "e.jsonl", "--campaign", "men"]).contains("--campaign does not apply"));
+        assert!(usage_error(&["analyze", "e.jsonl", "--cuped=yes"]).contains("takes no value"));
+        assert!(usage_error(&["analyze", "e.jsonl", "--cuped", "--cuped"]).contains("twice"));
+        assert!(usage_error(&["analyze", "e.jsonl", "--alpha", "1.5"]).contains("--alpha must be"));
+        assert!(usage_error(&["analyze", "e.jsonl", "--format", "xml"]).contains("table or json"));
+        assert!(usage_error(&["analyze", "e.jsonl", "--weights", "0.5,-1"]).contains("positive shares"));
+        assert!(usage_error(&["analyze", "e.jsonl", "--weights", "1"]).contains("positive shares"));
+        assert!(usage_error(&["analyze", "--open-bandit", "d", "--weights", "1,1,1"])
+            .contains("3 shares; this source has 2"));
+        assert!(usage_error(&["analyze", "e.jsonl", "--html"]).contains("--html needs a value"));
+        assert!(usage_error(&["analyze", "e.jsonl", "--bogus"]).contains("unknown flag --bogus"));
+        assert!(usage_error(&["calibrate", "--runs", "0"]).contains("--runs must be"));
+        assert!(usage_error(&["calibrate", "--rate", "0.99", "--uplift", "0.05"]).contains("rate of 1 or more"));
+        assert!(usage_error(&["calibrate", "extra"]).contains("unexpected argument"));
+    }
+
+    #[test]
+    fn weights_parse() {
+        assert_eq!(weights("0.5,0.5").unwrap(), [0.5, 0.5]);
+        assert_eq!(weights("1, 2 ,3").unwrap(), [1.0, 2.0, 3.0]);
+        for bad in ["", "0.5", "0,1", "a,b", "inf,1", "0.5,,0.5"] {
+            assert!(weights(bad).is_err(), "{bad:?}");
+        }
+    }
+}
