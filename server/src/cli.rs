@@ -27,6 +27,16 @@ Usage:
       uplift with 95% intervals, z-test, Welch t-test, sample-ratio check, always-valid
       sequential test (mSPRT), optional CUPED; a table, JSON, or a self-contained HTML
       report with the cumulative uplift by day. Events: docs/FORMATS.md.
+  vitrine ab simulate [--visitors 20000] [--days 14] [--start 2026-11-02] [--seed 2026]
+                      [--variants \"control;affinity=1.5,popularity=0.1\"] [--split 0.5,0.5]
+                      [--uplift 0] [--consent 0.8] [--slots 8] [--experiment ranking-weights]
+                      [--products 2000 | --bundle <bundle.msgpack>] [--out <events.jsonl>]
+                      [--truth <truth.json>]
+      Simulate shoppers visiting a shop whose suggestions the real engine ranks, in an
+      experiment between ranking-weight variants; write the exposure and conversion log
+      (stdout, or --out) and report each arm's true conversion rate (stderr, or stdout
+      with --out). --uplift plants a known relative effect on every treatment arm.
+      `vitrine ab simulate | vitrine ab analyze -` runs an experiment end to end.
   vitrine ab calibrate [--runs 2000] [--days 14] [--visitors-per-day 20000] [--rate 0.05]
                        [--uplift 0.05] [--seed 2026] [--threads N] [--format table|json]
       Simulate A/A and planted-uplift tests: false-positive rates and power.

@@ -37,6 +37,9 @@ pub enum CliError {
     /// An A/B analysis that this input cannot give (an empty arm, an unknown variant, ...).
     #[error(transparent)]
     Ab(#[from] crate::ab::AbError),
+    /// A snapshot file (a bundle) that the core refuses: bad input, with the core's code.
+    #[error("{}: {source}", path.display())]
+    Snapshot { path: PathBuf, source: vitrine::Error },
     /// An output file could not be written.
     #[error("cannot write {}: {source}", path.display())]
     Write { path: PathBuf, source: std::io::Error },
@@ -55,6 +58,7 @@ impl CliError {
             Self::Malformed { .. } => "E_MALFORMED_INPUT",
             Self::Event { source, .. } => source.code(),
             Self::Ab(e) => e.code(),
+            Self::Snapshot { source, .. } => source.code(),
             Self::Write { .. } => "E_WRITE",
             Self::Core { .. } => "E_CORE",
         }
@@ -63,7 +67,12 @@ impl CliError {
     /// The process exit status: 2 for bad input or usage, 1 for our own failures.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Self::Usage(_) | Self::Read { .. } | Self::Malformed { .. } | Self::Event { .. } | Self::Ab(_) => 2,
+            Self::Usage(_)
+            | Self::Read { .. }
+            | Self::Malformed { .. }
+            | Self::Event { .. }
+            | Self::Ab(_)
+            | Self::Snapshot { .. } => 2,
             Self::Write { .. } | Self::Core { .. } => 1,
         }
     }

@@ -169,11 +169,15 @@ pub struct EventReader<R> {
     buffer: Vec<u8>,
 }
 
-impl EventReader<BufReader<File>> {
-    /// Opens the log at `path`.
+impl EventReader<Box<dyn BufRead>> {
+    /// Opens the log at `path`; `-` reads standard input, so a simulation can be piped
+    /// into the analysis.
     pub fn open(path: &Path) -> Result<Self, CliError> {
+        if path == Path::new("-") {
+            return Ok(Self::new(Box::new(BufReader::new(io::stdin())), Path::new("<stdin>")));
+        }
         let file = File::open(path).map_err(|source| CliError::Read { path: path.to_owned(), source })?;
-        Ok(Self::new(BufReader::new(file), path))
+        Ok(Self::new(Box::new(BufReader::new(file)), path))
     }
 }
 

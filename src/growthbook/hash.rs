@@ -86,7 +86,7 @@ pub fn in_namespace(hash_value: &str, (id, start, end): (&str, f64, f64)) -> boo
 /// JavaScript's `parseInt(s)` for base 10: optional whitespace and sign, then the longest
 /// run of digits; `None` where it gives NaN.
 fn parse_int(s: &str) -> Option<f64> {
-    let t = s.trim_start_matches(super::js::is_js_space);
+    let t = s.trim_start_matches(super::number::is_js_space);
     let (neg, rest) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),
         Some(b'+') => (false, &t[1..]),

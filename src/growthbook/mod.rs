@@ -17,6 +17,7 @@ pub mod condition;
 pub mod feature;
 pub mod hash;
 pub mod js;
+pub mod number;
 pub mod parse;
 pub mod regex;
 pub mod run;

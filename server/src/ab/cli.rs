@@ -15,7 +15,8 @@ use super::adapters::{cookie_cats, open_bandit};
 use super::analysis::{analyze as run_analysis, Options};
 use super::calibrate::{self, Config};
 use super::sequential::DEFAULT_TAU;
-use super::{attribution, html, report};
+use super::simulate::{self, Variant};
+use super::{attribution, calendar, html, report};
 
 /// Parsed arguments: positionals, `--name value` pairs and switches.
 #[derive(Debug, Default)]
@@ -98,8 +99,11 @@ pub fn run(args: &[OsString]) -> Result<Vec<String>, CliError> {
     match args.first().map(|a| a.to_string_lossy()).as_deref() {
         Some("analyze") => analyze(&args[1..]),
         Some("calibrate") => calibrate(&args[1..]),
-        Some(other) => Err(usage(format!("unknown `vitrine ab` subcommand {other:?} (expected analyze or calibrate)"))),
-        None => Err(usage("`vitrine ab` needs a subcommand: analyze or calibrate")),
+        Some("simulate") => simulate(&args[1..]),
+        Some(other) => {
+            Err(usage(format!("unknown `vitrine ab` subcommand {other:?} (expected analyze, simulate or calibrate)")))
+        }
+        None => Err(usage("`vitrine ab` needs a subcommand: analyze, simulate or calibrate")),
     }
 }
 
@@ -224,6 +228,147 @@ fn weights(text: &str) -> Result<Vec<f64>, CliError> {
     }
 }
 
+/// `control;affinity=1.5,popularity=0.1`: variants separated by `;`, each a key (when its
+/// first part has no `=`) and `feature=weight` overrides; keys default to `control`,
+/// `treatment`, `treatment-2`...
+fn variants(text: &str) -> Result<Vec<Variant>, CliError> {
+    let mut out = Vec::new();
+    for (i, part) in text.split(';').enumerate() {
+        let mut v = Variant { key: String::new(), weights: Default::default() };
+        for item in part.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match item.split_once('=') {
+                Some((name, w)) => {
+                    let w: f64 = w
+                        .trim()
+                        .parse()
+                        .ok()
+                        .filter(|w: &f64| w.is_finite())
+                        .ok_or_else(|| usage(format!("--variants: {item:?} needs a number after `=`")))?;
+                    v.weights.insert(name.trim().to_owned(), w);
+                }
+                None if v.key.is_empty() && v.weights.is_empty() => v.key = item.to_owned(),
+                None => return Err(usage(format!("--variants: {item:?} is neither a key nor feature=weight"))),
+            }
+        }
+        if v.key.is_empty() {
+            v.key = match i {
+                0 => "control".into(),
+                1 => "treatment".into(),
+                n => format!("treatment-{n}"),
+            };
+        }
+        out.push(v);
+    }
+    if out.len() < 2 {
+        return Err(usage("--variants needs at least two variants, separated by `;`"));
+    }
+    Ok(out)
+}
+
+fn simulate(args: &[OsString]) -> Result<Vec<String>, CliError> {
+    let a = Args::parse(
+        args,
+        &[
+            "visitors",
+            "days",
+            "start",
+            "seed",
+            "variants",
+            "split",
+            "uplift",
+            "consent",
+            "slots",
+            "experiment",
+            "products",
+            "bundle",
+            "out",
+            "truth",
+            "format",
+        ],
+        &[],
+    )?;
+    if let Some(p) = a.positional.first() {
+        return Err(usage(format!("unexpected argument {:?}", p.to_string_lossy())));
+    }
+    let variants = variants(&a.text("variants").unwrap_or_else(|| "control;affinity=1.5,popularity=0.1".into()))?;
+    let split = match a.text("split") {
+        Some(s) => {
+            let w = weights(&s)?;
+            if w.len() != variants.len() {
+                return Err(usage(format!("--split gives {} shares for {} variants", w.len(), variants.len())));
+            }
+            let total: f64 = w.iter().sum();
+            w.iter().map(|x| x / total).collect()
+        }
+        None => Vec::new(),
+    };
+    let start_text = a.text("start").unwrap_or_else(|| "2026-11-02".into());
+    let start = calendar::parse_utc(&format!("{start_text} 00:00:00"))
+        .ok_or_else(|| usage(format!("--start must be a date like 2026-11-02, not {start_text:?}")))?;
+    let config = simulate::Config {
+        experiment: a.text("experiment").unwrap_or_else(|| "ranking-weights".into()),
+        variants,
+        split,
+        visitors: a.number(
+            "visitors",
+            20_000,
+            |v: u64| (1..=10_000_000).contains(&v),
+            "a whole number from 1 to 10,000,000",
+        )?,
+        days: a.number("days", 14, |v: u32| (1..=365).contains(&v), "a whole number from 1 to 365")?,
+        start,
+        uplift: a.number("uplift", 0.0, |v: f64| v > -1.0 && v.is_finite(), "a relative uplift above -1")?,
+        consent: a.number("consent", 0.8, |v: f64| (0.0..=1.0).contains(&v), "a share from 0 to 1")?,
+        slots: a.number("slots", 8, |v: u32| (1..=50).contains(&v), "a whole number from 1 to 50")?,
+        seed: a.number("seed", 2026, |_: u64| true, "a whole number")?,
+        behaviour: Default::default(),
+    };
+    if config.experiment.is_empty() {
+        return Err(usage("--experiment must not be empty"));
+    }
+    let format = a.text("format").unwrap_or_else(|| "table".into());
+    if format != "table" && format != "json" {
+        return Err(usage(format!("--format must be table or json, not {format:?}")));
+    }
+    let (bundle, stock) = match (a.get("bundle"), a.get("products")) {
+        (Some(_), Some(_)) => return Err(usage("give --bundle or --products, not both")),
+        (Some(path), None) => simulate::catalogue::from_file(std::path::Path::new(path), start)?,
+        (None, _) => {
+            let n = a.number(
+                "products",
+                2_000,
+                |v: usize| (10..=200_000).contains(&v),
+                "a whole number from 10 to 200,000",
+            )?;
+            simulate::catalogue::synthetic(n, config.seed, start)
+        }
+    };
+    let truth = match a.get("out").map(PathBuf::from) {
+        Some(path) => {
+            let mut bytes = Vec::new();
+            let truth = simulate::run(bundle, &stock, &config, &mut bytes)?;
+            report::write_atomic(&path, &bytes)?;
+            truth
+        }
+        None => simulate::run(bundle, &stock, &config, std::io::stdout().lock())?,
+    };
+    if let Some(path) = a.get("truth").map(PathBuf::from) {
+        report::write_atomic(&path, serde_json::to_string_pretty(&truth).unwrap_or_default().as_bytes())?;
+    }
+    let lines = match format.as_str() {
+        "json" => vec![serde_json::to_string_pretty(&truth).unwrap_or_default()],
+        _ => simulate::summary(&truth),
+    };
+    if a.get("out").is_some() {
+        return Ok(lines);
+    }
+    // The log went to stdout: the summary goes beside it.
+    for line in lines {
+        eprintln!("{line}");
+    }
+    Ok(Vec::new())
+}
+
 fn calibrate(args: &[OsString]) -> Result<Vec<String>, CliError> {
     let a = Args::parse(
         args,
@@ -273,9 +418,15 @@ mod tests {
 
     #[test]
     fn usage_errors() {
-        assert!(usage_error(&[]).contains("analyze or calibrate"));
-        assert!(usage_error(&["simulate"])
-            .contains("unknown `vitrine ab` subcommand \"simulate\" (expected analyze or calibrate)"));
+        assert!(usage_error(&[]).contains("analyze, simulate or calibrate"));
+        assert!(usage_error(&["simulte"])
+            .contains("unknown `vitrine ab` subcommand \"simulte\" (expected analyze, simulate or calibrate)"));
+        assert!(usage_error(&["simulate", "--variants", "control"]).contains("at least two variants"));
+        assert!(usage_error(&["simulate", "--variants", "a;b=x"]).contains("needs a number"));
+        assert!(usage_error(&["simulate", "--split", "1,1,1"]).contains("3 shares for 2 variants"));
+        assert!(usage_error(&["simulate", "--start", "02/11/2026"]).contains("--start must be a date"));
+        assert!(usage_error(&["simulate", "--bundle", "b", "--products", "10"]).contains("not both"));
+        assert!(usage_error(&["simulate", "--consent", "2"]).contains("--consent must be"));
         assert!(usage_error(&["analyze"]).contains("needs an event log"));
         assert!(usage_error(&["analyze", "a.jsonl", "b.jsonl"]).contains("one event log"));
         assert!(usage_error(&["analyze", "a.jsonl", "--cookie-cats", "c.csv"]).contains("give one of"));

@@ -26,6 +26,7 @@ pub mod hypothesis;
 pub mod report;
 pub mod rng;
 pub mod sequential;
+pub mod simulate;
 pub mod stats;
 
 pub use error::AbError;
