@@ -342,7 +342,7 @@ pub fn summary(t: &Truth) -> Vec<String> {
             a.key,
             thousands(a.assigned),
             100.0 * a.conversion_rate,
-            a.revenue_per_visitor / 100.0,
+            a.revenue_per_visitor,
             100.0 * a.relative_uplift
         ));
     }
