@@ -173,6 +173,7 @@ impl<'a> Reader<'a> {
         f(self).map(Some)
     }
 
+    #[inline(never)]
     pub fn bool(&mut self, p: &Path) -> R<bool> {
         match self.peek()? {
             0xc2 => {
@@ -218,6 +219,9 @@ impl<'a> Reader<'a> {
     }
 
     /// Any finite number, as an f64.
+    // Not inlined (nor `uint`, `string`, `bool`): the readers call these from hundreds of
+    // places, each copy costs wasm bytes, and a call is nothing next to the read itself.
+    #[inline(never)]
     pub fn f64(&mut self, p: &Path) -> R<f64> {
         let x = match self.num(p, "a number")? {
             Num::U(n) => n as f64,
@@ -232,6 +236,7 @@ impl<'a> Reader<'a> {
 
     /// A non-negative integer up to `max`. An integral float counts (JavaScript has no
     /// integers, and some writers store 3 as 3.0).
+    #[inline(never)]
     pub fn uint(&mut self, p: &Path, max: u64) -> R<u64> {
         let n = match self.num(p, "an integer")? {
             Num::U(n) => n,
@@ -289,6 +294,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An owned string.
+    #[inline(never)]
     pub fn string(&mut self, p: &Path) -> R<String> {
         self.str(p).map(str::to_owned)
     }
