@@ -466,6 +466,7 @@ fn wrong_types_in_a_bundle_name_the_field() {
         ("promotions[1].newCustomer", Value::UInt(1), "promotions[1].newCustomer"),
         ("experiments[0].namespace", Value::Array(vec![st("ns"), Value::Float(0.1)]), "experiments[0].namespace"),
         ("ranking.limit", st("ten"), "ranking.limit"),
+        ("ranking.remindViewed", Value::UInt(1), "ranking.remindViewed"),
         // A misspelt setting would do nothing without a word: refused, named by its map.
         ("ranking.limt", Value::UInt(10), "ranking"),
         ("rules.pins[0].position", st("top"), "rules.pins[0].position"),

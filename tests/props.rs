@@ -161,6 +161,7 @@ const KEYS: &[&str] = &[
     "sessionHalfLife",
     "historyFactor",
     "stockDepth",
+    "remindViewed",
     "exclude",
     "pins",
     "product",

@@ -277,3 +277,30 @@ fn a_product_is_named_once_among_an_items_reasons() {
     assert_eq!(r.iter().filter(|x| x.ends_with(":tv-55")).count(), 1, "{r:?}");
     assert_eq!(r[0], "cart:tv-55", "the stronger of the two");
 }
+
+#[test]
+fn reminders_bring_back_this_visits_products_when_the_bundle_turns_them_on() {
+    let req = || similarity_only(request(&["kettle", "tv-43"], &["hdmi"], Some("tv-55")));
+    // Off (the default): the current product is never suggested.
+    let off = engine(&shop()).rank(&req(), NOW).unwrap();
+    assert!(!ids(&off).contains(&"tv-55"));
+    let mut shop = shop();
+    shop.ranking.remind_viewed = true;
+    shop.ranking.session_half_life = 1.0;
+    let e = engine(&shop);
+    let on = e.rank(&req(), NOW).unwrap();
+    let got = ids(&on);
+    // The current product has the revisit feature at 1, the views before it 1/2 and 1/4.
+    assert_eq!(got[0], "tv-55", "{got:?}");
+    assert_eq!(reasons(&on, "tv-55")[0], "seen:tv-55");
+    assert!(got.contains(&"kettle") && got.contains(&"tv-43"));
+    assert!(!got.contains(&"hdmi"), "the cart is still never suggested");
+    // The weight is a weight like any other: at 0 the current product falls back to its
+    // other signals (tv-43's neighbour at 0.8 x 1/2), below tv-65 (tv-55's at 0.9).
+    let mut r = req();
+    r.weights.as_mut().unwrap().insert("revisit".into(), 0.0);
+    let zero = e.rank(&r, NOW).unwrap();
+    assert_eq!(ids(&zero)[0], "tv-65", "{:?}", ids(&zero));
+    let with_on = serde_json::to_value(&on).unwrap();
+    assert_eq!(with_on, serde_json::to_value(e.rank(&req(), NOW).unwrap()).unwrap(), "deterministic");
+}

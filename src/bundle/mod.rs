@@ -273,6 +273,16 @@ pub struct RankingSettings {
     pub stock_depth: u32,
     /// Most promotions in one response.
     pub promotion_cap: u32,
+    /// Products viewed in this visit, the current one included, may be suggested again
+    /// (with the `revisit` feature); off, the current product is never suggested. Shops
+    /// whose shoppers come back to what they looked at (the next click repeats an earlier
+    /// one a third of the time in YooChoose's sessions) turn it on.
+    #[serde(skip_serializing_if = "is_false")]
+    pub remind_viewed: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Default for RankingSettings {
@@ -291,6 +301,7 @@ impl Default for RankingSettings {
             popular_candidates: 30,
             stock_depth: 20,
             promotion_cap: 2,
+            remind_viewed: false,
         }
     }
 }

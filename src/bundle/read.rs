@@ -325,6 +325,7 @@ impl RankingSettings {
                 "popularCandidates" => s.popular_candidates = count(r)?,
                 "stockDepth" => s.stock_depth = count(r)?,
                 "promotionCap" => s.promotion_cap = count(r)?,
+                "remindViewed" => s.remind_viewed = r.bool(q)?,
                 _ => return Ok(false),
             }
             Ok(true)

@@ -23,6 +23,7 @@ pub struct Settings {
     pub popular_candidates: usize,
     pub stock_depth: f32,
     pub promotion_cap: usize,
+    pub remind_viewed: bool,
 }
 
 impl Settings {
@@ -59,6 +60,7 @@ impl Settings {
             popular_candidates: count("popularCandidates", r.popular_candidates, 0, MAX_CANDIDATES)?,
             stock_depth: count("stockDepth", r.stock_depth, 1, 1_000_000)? as f32,
             promotion_cap: count("promotionCap", r.promotion_cap, 0, 100)?,
+            remind_viewed: r.remind_viewed,
         })
     }
 }

@@ -73,6 +73,7 @@ impl Scorer<'_> {
         f[Feature::Margin as usize] = rec.margin;
         // Each purchase adds a half-life's worth: once 0.5, twice 0.75...
         f[Feature::Repeat as usize] = if c.bought > 0.0 { 1.0 - halvings(c.bought) } else { 0.0 };
+        f[Feature::Revisit as usize] = c.seen;
         f
     }
 

@@ -22,7 +22,7 @@ export interface VitrineError extends Error {
 /** Names of the ranking features, for weight overrides. */
 export type Feature =
   | "similarity" | "complement" | "affinity" | "popularity" | "recency"
-  | "priceFit" | "stock" | "margin" | "repeat";
+  | "priceFit" | "stock" | "margin" | "repeat" | "revisit";
 
 export interface RankRequest {
   /** The visitor (cookie) id. */
@@ -58,7 +58,7 @@ export interface RankRequest {
 export interface RankedItem {
   id: string;
   score: number;
-  /** Strongest first: "viewed:<id>", "cart:<id>", "bought:<id>", "repeat:<id>",
+  /** Strongest first: "viewed:<id>", "cart:<id>", "bought:<id>", "repeat:<id>", "seen:<id>",
    *  "affinity:<category>", "brand:<brand>", "popular:<cohort>", "pinned". */
   reasons: string[];
 }
