@@ -7,4 +7,6 @@
 pub mod cli;
 pub mod demo;
 pub mod error;
+pub mod eval;
 pub mod model;
+pub mod tune;

@@ -179,66 +179,92 @@ impl Diginetica {
         Ok(Diginetica { visits, purchases, categories, rows })
     }
 
-    /// The newest day of the sessions, and the cut: test sessions are dated after it.
+    /// The newest day of `visits` minus [`TEST_DAYS`]: the sessions after it are the test.
     fn cut(visits: &[&Visit]) -> u64 {
         visits.iter().map(|v| v.day).max().unwrap_or(0).saturating_sub(TEST_DAYS)
+    }
+
+    /// The training part's sessions (before the test's cut) and that cut.
+    fn training(&self) -> (Vec<&Visit>, u64) {
+        let all: Vec<&Visit> = self.visits.iter().collect();
+        let cut = Self::cut(&all);
+        (all.into_iter().filter(|v| v.day < cut).collect(), cut)
+    }
+
+    /// Sessions of `from` dated before `cut` (a model's training), and those dated in
+    /// `(cut, end]` restricted to the items of the first (what it is tested on).
+    fn split(from: &[&Visit], cut: u64, end: u64) -> (Vec<Visit>, Vec<Visit>) {
+        let train: Vec<Visit> = from.iter().filter(|v| v.day < cut).map(|&v| v.clone()).collect();
+        let items: HashSet<&str> = train.iter().flat_map(|v| v.views.iter().map(|(i, _)| i.as_str())).collect();
+        let test = from
+            .iter()
+            .filter(|v| v.day > cut && v.day <= end)
+            .filter_map(|v| {
+                let views: Vec<(String, u64)> =
+                    v.views.iter().filter(|(i, _)| items.contains(i.as_str())).cloned().collect();
+                (views.len() >= 2).then(|| Visit { id: v.id.clone(), day: v.day, views })
+            })
+            .collect();
+        (train, test)
     }
 
     /// The sessions of `part`; a test part's views are restricted to its training part's
     /// items, and sessions left shorter than 2 dropped.
     pub fn visits(&self, part: Part) -> Vec<Visit> {
         let all: Vec<&Visit> = self.visits.iter().collect();
-        let cut = Self::cut(&all);
-        let train: Vec<&Visit> = all.iter().copied().filter(|v| v.day < cut).collect();
-        let test = || all.iter().copied().filter(|v| v.day > cut);
-        let tune_cut = Self::cut(&train);
-        let tune_train = || train.iter().copied().filter(|v| v.day < tune_cut);
-        let valid = || train.iter().copied().filter(|v| v.day > tune_cut);
-        let restrict = |visits: Vec<&Visit>, known: Vec<&Visit>| -> Vec<Visit> {
-            let items: HashSet<&str> = known.iter().flat_map(|v| v.views.iter().map(|(i, _)| i.as_str())).collect();
-            visits
-                .into_iter()
-                .filter_map(|v| {
-                    let views: Vec<(String, u64)> =
-                        v.views.iter().filter(|(i, _)| items.contains(i.as_str())).cloned().collect();
-                    (views.len() >= 2).then(|| Visit { id: v.id.clone(), day: v.day, views })
-                })
-                .collect()
-        };
+        let (train, cut) = self.training();
         match part {
             Part::All => self.visits.clone(),
             Part::Train => train.into_iter().cloned().collect(),
-            Part::TuneTrain => tune_train().cloned().collect(),
-            Part::Test => restrict(test().collect(), train.clone()),
-            Part::Valid => restrict(valid().collect(), tune_train().collect()),
+            Part::Test => Self::split(&all, cut, u64::MAX).1,
+            Part::TuneTrain => self.fold(0).0,
+            Part::Valid => self.fold(0).1,
         }
     }
 
-    /// The events a model of `part` learns from (`part` must be a training part): its
-    /// sessions' views, and the purchases of the same days of items those sessions saw.
+    /// Rolling validation on the training part, for tuning: fold `k`'s validation is the
+    /// week ending `7k` days before the training part's newest day, its training every
+    /// session before that week. Fold 0 is `TuneTrain`/`Valid`; the sample's validation
+    /// week has a few dozen predictions, so the tuner scores several folds at once.
+    pub fn fold(&self, k: u32) -> (Vec<Visit>, Vec<Visit>) {
+        let (train, _) = self.training();
+        let cut = Self::cut(&train).saturating_sub(TEST_DAYS * u64::from(k));
+        Self::split(&train, cut, cut + TEST_DAYS)
+    }
+
+    /// The day before which a model of `part` may learn (purchases included).
+    fn learn_before(&self, part: Part) -> u64 {
+        match part {
+            Part::All => u64::MAX,
+            Part::Train | Part::Test => self.training().1,
+            Part::TuneTrain | Part::Valid => Self::cut(&self.training().0),
+        }
+    }
+
+    /// The events a model of `part`'s training part learns from: its sessions' views,
+    /// and the purchases dated before its cut of items those sessions saw.
     pub fn events(&self, part: Part, sink: &mut Sink<'_>) -> Result<u64, CliError> {
         let part = part.training();
-        let visits = self.visits(part);
-        let (first_test_day, items) = {
-            let all: Vec<&Visit> = self.visits.iter().collect();
-            let cut = Self::cut(&all);
-            let train: Vec<&Visit> = all.iter().copied().filter(|v| v.day < cut).collect();
-            let limit = match part {
-                Part::All => u64::MAX,
-                Part::Train => cut,
-                _ => Self::cut(&train),
-            };
-            let items: HashSet<&str> = visits.iter().flat_map(|v| v.views.iter().map(|(i, _)| i.as_str())).collect();
-            (limit, items)
-        };
+        self.events_of(&self.visits(part), self.learn_before(part), sink)
+    }
+
+    /// Fold `k`'s training events (see [`Diginetica::fold`]).
+    pub fn fold_events(&self, k: u32, sink: &mut Sink<'_>) -> Result<u64, CliError> {
+        let (train, _) = self.training();
+        let cut = Self::cut(&train).saturating_sub(TEST_DAYS * u64::from(k));
+        self.events_of(&self.fold(k).0, cut, sink)
+    }
+
+    fn events_of(&self, visits: &[Visit], before: u64, sink: &mut Sink<'_>) -> Result<u64, CliError> {
+        let items: HashSet<&str> = visits.iter().flat_map(|v| v.views.iter().map(|(i, _)| i.as_str())).collect();
         let mut n = 0;
-        for v in &visits {
+        for v in visits {
             for (item, time) in &v.views {
                 sink(&Event { session: &v.id, item, kind: Kind::View, time: *time, value: None, cohort: None }, 0)?;
                 n += 1;
             }
         }
-        for p in self.purchases.iter().filter(|p| p.day < first_test_day && items.contains(p.item.as_str())) {
+        for p in self.purchases.iter().filter(|p| p.day < before && items.contains(p.item.as_str())) {
             let e = Event {
                 session: &p.session,
                 item: &p.item,
@@ -334,5 +360,10 @@ mod tests {
         // Training's newest day 110, cut 103.
         assert_eq!(ids(Part::TuneTrain), ["1", "2"]);
         assert_eq!(ids(Part::Valid), ["4"]);
+        // Fold 1: the week (96, 103] is validated with what came before day 96: nothing,
+        // so no item is known and nothing is left to test.
+        let (train, valid) = d.fold(1);
+        assert_eq!((train.len(), valid.len()), (0, 0));
+        assert_eq!(d.fold(0).1, d.visits(Part::Valid));
     }
 }

@@ -11,7 +11,10 @@
 //! the visits holding an item: with both exponents at ½ that is the cosine, and a larger
 //! target exponent keeps best sellers from topping every list. Edges supported by fewer
 //! than `minSupport` visits are dropped (one meeting is chance), and each item keeps its
-//! `neighbours` strongest.
+//! `neighbours` strongest. Counts enter as frequencies (per visit learned from), so a
+//! weight does not grow with the size of the history and weights tuned on one split
+//! carry over to a larger one: `(W/N) / ((n_i/N)^a (n_j/N)^b)` for `N` visits, which is
+//! the plain cosine when `a = b = 1/2` and at most 1 whenever `a + b <= 1`.
 //!
 //! **Complements** ("goes with") are the same from purchases only, unordered and cosine
 //! normalised, optionally only across categories. **Popularity** counts events per item,
@@ -61,8 +64,11 @@ pub struct LearnParams {
     pub source_exponent: f64,
     /// Exponent of the target's visit count in the normalisation.
     pub target_exponent: f64,
-    /// Scale the weights so the strongest edge is 1 (else they are left as normalised).
-    pub scale_to_max: bool,
+    /// Scale every neighbour weight by one factor so that the median of the items'
+    /// strongest weight is 1: the similarity feature then has the same scale whatever
+    /// the exponents and the length of the history, and ranking weights tuned with one
+    /// learner carry over to another. Off, weights are as normalised (the cosine's 0..1).
+    pub unit_scale: bool,
     /// An event's popularity halves every this many days before the newest event (0: none).
     pub popularity_half_life_days: f64,
     /// Pair votes kept per item while counting; see the module documentation.
@@ -84,13 +90,16 @@ impl Default for LearnParams {
             recency_half_life_days: 0.0,
             source_exponent: 0.5,
             target_exponent: 0.5,
-            scale_to_max: false,
+            unit_scale: false,
             popularity_half_life_days: 0.0,
             row_cap: 1024,
             cross_category_complements: true,
         }
     }
 }
+
+/// The largest edge weight a bundle may carry (the engine's limit, `docs/FORMATS.md`).
+pub const MAX_EDGE_WEIGHT: f64 = 1000.0;
 
 /// Largest window: a visit of thousands of events (a crawler) would otherwise cost the
 /// square of its length.
@@ -213,6 +222,7 @@ enum Msg {
 /// Per-item totals the normalisation needs, sent to the counting threads at the end.
 struct Totals {
     support: Vec<f64>,
+    visits: f64,
 }
 
 /// What a build learned.
@@ -241,9 +251,12 @@ pub struct Learner<'p> {
     scratch: Vec<(u64, f32)>,
     distinct: Vec<u32>,
     support: Vec<f64>,
+    /// Visits so far, time-weighted like `support`.
+    weighted_visits: f64,
     visits_with: Vec<u32>,
     complements: PairTable,
     purchase_support: Vec<f64>,
+    purchase_visits: f64,
     recency: Decay,
     pop_decay: Decay,
     popularity: Vec<f64>,
@@ -290,6 +303,7 @@ impl Learner<'_> {
         self.distinct.extend(steps.iter().map(|s| s.item));
         self.distinct.sort_unstable();
         self.distinct.dedup();
+        self.weighted_visits += w;
         for &i in &self.distinct {
             *grow(&mut self.support, i) += w;
             *grow(&mut self.visits_with, i) += 1;
@@ -325,6 +339,9 @@ impl Learner<'_> {
         self.distinct.extend(steps.iter().filter(|s| s.kind == Kind::Purchase).map(|s| s.item));
         self.distinct.sort_unstable();
         self.distinct.dedup();
+        if !self.distinct.is_empty() {
+            self.purchase_visits += w;
+        }
         for (k, &i) in self.distinct.iter().enumerate() {
             *grow(&mut self.purchase_support, i) += w;
             for &j in &self.distinct[k + 1..] {
@@ -337,6 +354,8 @@ impl Learner<'_> {
     fn rescale(&mut self, f: f64) {
         self.flush();
         self.support.iter_mut().chain(self.purchase_support.iter_mut()).for_each(|v| *v *= f);
+        self.weighted_visits *= f;
+        self.purchase_visits *= f;
         self.complements.scale(f as f32);
         match &mut self.local {
             Some(t) => t.scale(f as f32),
@@ -373,6 +392,8 @@ impl Learner<'_> {
 struct Select<'a> {
     /// Visits holding each item.
     support: &'a [f64],
+    /// Visits in all (time-weighted like `support`).
+    visits: f64,
     keep: usize,
     min_support: u32,
     /// Source and target exponents of the normalisation.
@@ -382,7 +403,9 @@ struct Select<'a> {
 
 /// An item's strongest edges from its sorted row `(j, votes, visits)`.
 fn top_edges(row: impl Iterator<Item = (u32, f32, u32)>, i: u32, s: &Select, out: &mut Vec<(u32, u32, f32)>) {
-    let Select { support, keep, min_support, exponents: (alpha, beta), pair } = *s;
+    let Select { support, visits, keep, min_support, exponents: (alpha, beta), pair } = *s;
+    // (W/N) / ((n_i/N)^a (n_j/N)^b) = W / (n_i^a n_j^b) * N^(a+b-1).
+    let scale = visits.powf(alpha + beta - 1.0);
     let n_i = support.get(i as usize).copied().unwrap_or(0.0);
     if n_i <= 0.0 || keep == 0 {
         return;
@@ -395,9 +418,14 @@ fn top_edges(row: impl Iterator<Item = (u32, f32, u32)>, i: u32, s: &Select, out
             if n_j <= 0.0 || w <= 0.0 {
                 return None;
             }
-            // sqrt(n_i n_j) for the cosine, as the basket learner has always computed it.
-            let norm = if cosine { (n_i * n_j).sqrt() } else { n_i.powf(alpha) * n_j.powf(beta) };
-            let v = (f64::from(w) / norm) as f32;
+            // sqrt(n_i n_j) for the cosine (N^0), as the basket learner has always computed it.
+            let v = if cosine {
+                f64::from(w) / (n_i * n_j).sqrt()
+            } else {
+                f64::from(w) * scale / (n_i.powf(alpha) * n_j.powf(beta))
+            };
+            // The engine refuses weights above 1000; only `a + b > 1` comes near.
+            let v = v.min(MAX_EDGE_WEIGHT) as f32;
             (v.is_finite() && v > 0.0).then_some((v, j))
         })
         .collect();
@@ -461,9 +489,11 @@ pub fn learn<E>(
             scratch: Vec::new(),
             distinct: Vec::new(),
             support: Vec::new(),
+            weighted_visits: 0.0,
             visits_with: Vec::new(),
             complements: PairTable::new(p.row_cap),
             purchase_support: Vec::new(),
+            purchase_visits: 0.0,
             recency: Decay::new(p.recency_half_life_days),
             pop_decay: Decay::new(p.popularity_half_life_days),
             popularity: Vec::new(),
@@ -482,10 +512,11 @@ pub fn learn<E>(
         };
         let categories = fed?;
         let category = |i: u32| categories.get(i as usize).copied().filter(|&c| c != NO_CATEGORY);
-        let totals = Totals { support: std::mem::take(&mut l.support) };
+        let totals = Totals { support: std::mem::take(&mut l.support), visits: l.weighted_visits };
         let no_filter = |_: u32, _: u32| true;
         let select = Select {
             support: &totals.support,
+            visits: totals.visits,
             keep: p.neighbours,
             min_support: p.min_support,
             exponents: (p.source_exponent, p.target_exponent),
@@ -501,11 +532,8 @@ pub fn learn<E>(
             }
         }
         edges.sort_by_key(|e| e.0); // stable: each row stays strongest first
-        if p.scale_to_max {
-            let max = edges.iter().map(|e| e.2).fold(0.0f32, f32::max);
-            if max > 0.0 {
-                edges.iter_mut().for_each(|e| e.2 /= max);
-            }
+        if p.unit_scale {
+            unit_scale(&mut edges);
         }
         let cross = |i: u32, j: u32| match (category(i), category(j)) {
             (Some(a), Some(b)) if p.cross_category_complements => a != b,
@@ -514,6 +542,7 @@ pub fn learn<E>(
         let mut comp = Vec::new();
         let select = Select {
             support: &l.purchase_support,
+            visits: l.purchase_visits,
             keep: p.complements,
             min_support: p.complement_min_support,
             exponents: (0.5, 0.5),
@@ -535,6 +564,21 @@ pub fn learn<E>(
             pairs: l.pairs,
         })
     })
+}
+
+/// Scales `edges` (grouped by source, strongest first) so that the median of the rows'
+/// first weights is 1, keeping every weight within the engine's limit.
+fn unit_scale(edges: &mut [(u32, u32, f32)]) {
+    let mut firsts: Vec<f32> = edges.chunk_by(|a, b| a.0 == b.0).map(|row| row[0].2).collect();
+    if firsts.is_empty() {
+        return;
+    }
+    let mid = firsts.len() / 2;
+    let median = *firsts.select_nth_unstable_by(mid, f32::total_cmp).1;
+    if median > 0.0 {
+        let f = 1.0 / f64::from(median);
+        edges.iter_mut().for_each(|e| e.2 = (f64::from(e.2) * f).min(MAX_EDGE_WEIGHT) as f32);
+    }
 }
 
 fn to_edges(list: &[(u32, u32, f32)]) -> Edges {
@@ -648,7 +692,14 @@ mod tests {
                 let it = row.iter().map(|&(k, w, c)| (k as u32, w, c));
                 let support = one_support(&refs);
                 let all = |_: u32, _: u32| true;
-                let s = Select { support: &support, keep: 5, min_support: 2, exponents: (0.5, 0.5), pair: &all };
+                let s = Select {
+                    support: &support,
+                    visits: 4000.0,
+                    keep: 5,
+                    min_support: 2,
+                    exponents: (0.5, 0.5),
+                    pair: &all,
+                };
                 top_edges(it, i, &s, &mut out);
             }
             out
@@ -694,6 +745,14 @@ mod tests {
             d.iter().for_each(|&i| s[i as usize] += 1.0);
         }
         s
+    }
+
+    #[test]
+    fn unit_scale_puts_the_median_strongest_edge_at_one() {
+        let mut e = vec![(0, 1, 0.2), (0, 2, 0.1), (1, 0, 0.4), (2, 0, 0.01), (2, 1, 0.001)];
+        unit_scale(&mut e);
+        let want = [1.0, 0.5, 2.0, 0.05, 0.005];
+        assert!(e.iter().zip(want).all(|(x, w)| (x.2 - w).abs() < 1e-6), "{e:?}");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! promotions and the tuned weights and settings ([`config`]), and assemble the
 //! [`Bundle`] the engine loads.
 
+pub mod command;
 pub mod config;
 pub mod diginetica;
 pub mod events;

@@ -27,6 +27,8 @@ pub enum Source<'a> {
     Yoochoose(&'a Path),
     /// A part of the DIGINETICA protocol.
     Diginetica(&'a Diginetica, Part),
+    /// The training of a DIGINETICA tuning fold ([`Diginetica::fold`]).
+    DigineticaFold(&'a Diginetica, u32),
 }
 
 impl Source<'_> {
@@ -36,13 +38,14 @@ impl Source<'_> {
             Source::Events(_) => "events".into(),
             Source::Yoochoose(_) => "yoochoose".into(),
             Source::Diginetica(_, part) => format!("diginetica-{}", part.name()),
+            Source::DigineticaFold(_, k) => format!("diginetica-fold{k}"),
         }
     }
 
     fn size(&self) -> Option<u64> {
         match self {
             Source::Events(p) | Source::Yoochoose(p) => std::fs::metadata(p).ok().map(|m| m.len()),
-            Source::Diginetica(..) => None,
+            Source::Diginetica(..) | Source::DigineticaFold(..) => None,
         }
     }
 
@@ -52,6 +55,7 @@ impl Source<'_> {
             Source::Events(p) => events::read(p, sink),
             Source::Yoochoose(p) => yoochoose::read(p, sink),
             Source::Diginetica(d, part) => d.events(*part, sink),
+            Source::DigineticaFold(d, k) => d.fold_events(*k, sink),
         }
     }
 }
@@ -76,12 +80,16 @@ pub fn build(
     threads: usize,
     draw_progress: bool,
 ) -> Result<(Bundle, Streamed), CliError> {
-    let gap = config.session_gap_minutes.map_or(DEFAULT_GAP_MS, |m| (m.max(0.0) * 60_000.0) as u64);
+    // Session-rec and DIGINETICA files key events by session already: never cut them.
+    let gap = match source {
+        Source::Events(_) => config.session_gap_minutes.map_or(DEFAULT_GAP_MS, |m| (m.max(0.0) * 60_000.0) as u64),
+        _ => 0,
+    };
     let mut sess = Sessionizer::new(gap, DEFAULT_MAX_OPEN);
     let mut progress = Progress::new(format!("learning from {}", source.label()), source.size(), draw_progress);
     let mut digest = Fnv::default();
     let diginetica_categories = match source {
-        Source::Diginetica(d, _) => Some(&d.categories),
+        Source::Diginetica(d, _) | Source::DigineticaFold(d, _) => Some(&d.categories),
         _ => None,
     };
     let mut catalogue: Option<(Vec<Category>, Vec<Product>)> = None;
