@@ -659,6 +659,7 @@ fn bad_numbers_in_a_bundle_are_refused_with_their_path() {
         ("ranking.sessionHalfLife", Value::Float(f64::NAN)),
         ("ranking.historyHalfLifeHours", Value::Float(1e300)),
         ("ranking.historyFactor", Value::Float(-0.5)),
+        ("ranking.repeatHalfCount", Value::Float(0.0)),
         ("ranking.limit", Value::UInt(5000)),
         ("ranking.limit", Value::Int(-1)),
         ("ranking.maxPerCategory", Value::UInt(0)),

@@ -162,6 +162,7 @@ const KEYS: &[&str] = &[
     "historyFactor",
     "stockDepth",
     "remindViewed",
+    "repeatHalfCount",
     "exclude",
     "pins",
     "product",

@@ -304,3 +304,43 @@ fn reminders_bring_back_this_visits_products_when_the_bundle_turns_them_on() {
     let with_on = serde_json::to_value(&on).unwrap();
     assert_eq!(with_on, serde_json::to_value(e.rank(&req(), NOW).unwrap()).unwrap(), "deterministic");
 }
+
+#[test]
+fn repeat_half_count_tells_staples_from_occasional_buys() {
+    // Beans bought six times, descaler twice, all today; only the repeat feature counts.
+    let mut p = profile();
+    for _ in 0..6 {
+        bought(&mut p, "beans", 0);
+    }
+    for _ in 0..2 {
+        bought(&mut p, "descaler", 0);
+    }
+    let only_repeat = |mut r: vitrine::RankRequest| {
+        r.weights = Some(
+            [
+                ("popularity", 0.0),
+                ("priceFit", 0.0),
+                ("stock", 0.0),
+                ("affinity", 0.0),
+                ("complement", 0.0),
+                ("repeat", 1.0),
+            ]
+            .map(|(k, v)| (k.to_owned(), v))
+            .into(),
+        );
+        r
+    };
+    let score = |b: &vitrine::bundle::Bundle, id: &str| {
+        let res = engine(b).rank(&only_repeat(with_profile(request(&[], &[], None), &p)), NOW).unwrap();
+        res.items.iter().find(|i| i.id == id).map(|i| i.score).unwrap()
+    };
+    // At the default 1: 1 - 2^-6 and 1 - 2^-2.
+    let b = shop();
+    assert_eq!((score(&b, "beans"), score(&b, "descaler")), (1.0 - 1.0 / 64.0, 0.75));
+    // At 4: 1 - 2^-1.5 and 1 - 2^-0.5, further apart.
+    let mut b = shop();
+    b.ranking.repeat_half_count = 4.0;
+    let (beans, descaler) = (score(&b, "beans"), score(&b, "descaler"));
+    assert!((beans - (1.0 - 0.5f32.powf(1.5))).abs() < 1e-6 && (descaler - (1.0 - 0.5f32.sqrt())).abs() < 1e-6);
+    assert!(beans - descaler > 0.35, "{beans} {descaler}");
+}

@@ -279,6 +279,15 @@ pub struct RankingSettings {
     /// one a third of the time in YooChoose's sessions) turn it on.
     #[serde(skip_serializing_if = "is_false")]
     pub remind_viewed: bool,
+    /// Purchases of a consumable (each counted by its decay) at which its repeat feature
+    /// reaches ½: `1 - 2^-(Σ decays / repeatHalfCount)`. At 1, a grocer's weekly staples
+    /// and an occasional buy both come out near 1; a larger value tells them apart.
+    #[serde(skip_serializing_if = "is_one")]
+    pub repeat_half_count: f64,
+}
+
+fn is_one(x: &f64) -> bool {
+    *x == 1.0
 }
 
 fn is_false(b: &bool) -> bool {
@@ -302,6 +311,7 @@ impl Default for RankingSettings {
             stock_depth: 20,
             promotion_cap: 2,
             remind_viewed: false,
+            repeat_half_count: 1.0,
         }
     }
 }
