@@ -62,7 +62,7 @@ pub fn run(flags: &Flags) -> Result<Vec<String>, CliError> {
         }
         _ => {
             let data = Instacart::read_with(&flags.path("instacart")?, flags.opt_path("orders").as_deref())?;
-            let target = if part(flags)? { Target::Last } else { Target::SecondLast };
+            let target = if part(flags)? { Target::LAST } else { Target::SECOND_LAST };
             basket(&bundle, &data, target)?
         }
     };

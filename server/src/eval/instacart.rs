@@ -19,22 +19,19 @@ use crate::demo::NOW;
 use crate::error::CliError;
 use crate::model::instacart::{cohort_of, Instacart, Order, COHORTS};
 
-/// Which order is predicted.
+/// Which order is predicted: each user's `k`-th from last (1: the last).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    /// Each user's last order (the test).
-    Last,
-    /// Each user's second to last (validation: the last is never looked at).
-    SecondLast,
-}
+pub struct Target(pub usize);
 
 impl Target {
+    /// Each user's last order: the test.
+    pub const LAST: Target = Target(1);
+    /// Each user's second to last: validation, the last never looked at.
+    pub const SECOND_LAST: Target = Target(2);
+
     /// How many of each user's last orders the model may not learn from.
     pub fn held_back(self) -> usize {
-        match self {
-            Target::Last => 1,
-            Target::SecondLast => 2,
-        }
+        self.0.max(1)
     }
 }
 
@@ -201,9 +198,9 @@ mod tests {
     #[test]
     fn the_last_basket_is_half_revealed_and_the_model_never_saw_it() {
         let d = data();
-        assert_eq!(held_out_orders(&d, Target::Last), [12, 20]);
-        assert_eq!(held_out_orders(&d, Target::SecondLast), [11, 12, 20]);
-        let (vocab, train, last) = cases(&d, Target::Last, 60.0).unwrap();
+        assert_eq!(held_out_orders(&d, Target::LAST), [12, 20]);
+        assert_eq!(held_out_orders(&d, Target::SECOND_LAST), [11, 12, 20]);
+        let (vocab, train, last) = cases(&d, Target::LAST, 60.0).unwrap();
         assert_eq!(vocab.ids[0], "100");
         assert_eq!(train.sessions.len(), 2, "orders 10 and 11");
         assert_eq!(last.len(), 1, "user 2 has one order");
@@ -216,7 +213,7 @@ mod tests {
         assert_eq!(p.purchases.len(), 4);
         assert_eq!(p.purchases[0].day, NOW / DAY_MS - 3, "the previous order, three days back");
         assert!(p.consent.personalization);
-        let (_, _, valid) = cases(&d, Target::SecondLast, 60.0).unwrap();
+        let (_, _, valid) = cases(&d, Target::SECOND_LAST, 60.0).unwrap();
         assert_eq!(valid[0].targets, [2], "order 11: item 0 revealed, 2 to find");
     }
 }

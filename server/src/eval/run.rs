@@ -89,9 +89,10 @@ pub fn basket(bundle: &Path, data: &Instacart, target: Target) -> Result<Report,
         ),
         "revealed: the first half of each basket (at least one item) as the cart; to find: the rest".into(),
     ];
-    let which = match target {
-        Target::Last => "each user's last order",
-        Target::SecondLast => "each user's second to last order (validation)",
+    let which = match target.0 {
+        1 => "each user's last order".to_owned(),
+        2 => "each user's second to last order (validation)".to_owned(),
+        k => format!("each user's order {k} from last (validation)"),
     };
     let mut recs: Vec<&mut dyn Recommender> = vec![&mut vitrine, &mut repeat, &mut popular];
     let section = Section::new(which, true, run(&mut recs, &cases, &pop, train.items));

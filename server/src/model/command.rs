@@ -98,8 +98,8 @@ pub fn learn(flags: &Flags, config: &ModelConfig) -> Result<(Bundle, Vec<String>
             let data = Instacart::read_with(&flags.path("instacart")?, flags.opt_path("orders").as_deref())?;
             let held_out = match part {
                 BuildPart::All => Vec::new(),
-                BuildPart::Train => held_out_orders(&data, Target::Last),
-                BuildPart::Tune => held_out_orders(&data, Target::SecondLast),
+                BuildPart::Train => held_out_orders(&data, Target::LAST),
+                BuildPart::Tune => held_out_orders(&data, Target::SECOND_LAST),
             };
             let suffix = match part {
                 BuildPart::All => "",

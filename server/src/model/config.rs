@@ -63,6 +63,8 @@ pub struct RankingOverrides {
     pub promotion_cap: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remind_viewed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeat_half_count: Option<f64>,
 }
 
 impl RankingOverrides {
@@ -85,7 +87,8 @@ impl RankingOverrides {
             popular_candidates,
             stock_depth,
             promotion_cap,
-            remind_viewed
+            remind_viewed,
+            repeat_half_count
         );
         s
     }
