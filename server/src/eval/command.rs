@@ -54,15 +54,15 @@ pub fn run(flags: &Flags) -> Result<Vec<String>, CliError> {
             next_click("next click", &bundle, &d, flags.opt_path("saved").as_deref())?
         }
         "diginetica" => {
-            let dg = Diginetica::read(&flags.path("diginetica")?, flags.opt_path("views").as_deref())?;
             let p = if part(flags)? { Part::Test } else { Part::Valid };
+            let dg = Diginetica::read(&flags.path("diginetica")?, flags.opt_path("views").as_deref())?;
             let d = data::diginetica(&dg, p);
             let name = format!("DIGINETICA next click ({} part)", p.name());
             next_click(&name, &bundle, &d, None)?
         }
         _ => {
-            let data = Instacart::read_with(&flags.path("instacart")?, flags.opt_path("orders").as_deref())?;
             let target = if part(flags)? { Target::LAST } else { Target::SECOND_LAST };
+            let data = Instacart::read_with(&flags.path("instacart")?, flags.opt_path("orders").as_deref())?;
             basket(&bundle, &data, target)?
         }
     };

@@ -139,11 +139,12 @@ pub fn learn(flags: &Flags, config: &ModelConfig) -> Result<(Bundle, Vec<String>
                 bundle,
                 vec![
                     format!(
-                        "read {} ({} visits; {} cut at a gap, {} closed early)",
+                        "read {} ({} visits; {} cut at a gap, {} flushed to keep at most {} open)",
                         s.rate,
                         count(s.sessions.visits),
                         count(s.sessions.cut),
-                        count(s.sessions.evicted)
+                        count(s.sessions.evicted),
+                        count(crate::model::sessions::DEFAULT_MAX_OPEN as u64)
                     ),
                     format!(
                         "{} products in {} categories; {} neighbour edges over {} products, {} complement edges over {} products",

@@ -153,8 +153,8 @@ fn parse_value(v: &str) -> Option<f64> {
 }
 
 /// A JSON event line. Ids may be strings or non-negative integers, as in the bundle.
+/// Other keys are skipped: event logs carry fields of their own (a user agent, a page).
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct JsonEvent<'a> {
     #[serde(borrow)]
     session: IdField<'a>,

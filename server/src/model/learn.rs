@@ -71,7 +71,8 @@ pub struct LearnParams {
     pub unit_scale: bool,
     /// An event's popularity halves every this many days before the newest event (0: none).
     pub popularity_half_life_days: f64,
-    /// Pair votes kept per item while counting; see the module documentation.
+    /// Pair votes kept per item while counting, at least 4 times `neighbours`; see the
+    /// module documentation.
     pub row_cap: usize,
     /// Complements only between products of different categories.
     pub cross_category_complements: bool,
@@ -470,6 +471,8 @@ pub fn learn<E>(
     } as usize;
     let by_distance: Vec<f32> =
         (0..=window).map(|d| if d == 0 { 0.0 } else { (d as f64).powf(-p.distance_decay) as f32 }).collect();
+    // A row must hold well more than the edges kept from it, or pruning decides them.
+    let row_cap = p.row_cap.max(4 * p.neighbours).max(4 * p.complements);
     std::thread::scope(|s| {
         let mut senders = Vec::new();
         let mut handles = Vec::new();
@@ -477,21 +480,21 @@ pub fn learn<E>(
             // Four batches in flight per thread: the reader rarely waits, memory stays small.
             let (tx, rx) = sync_channel(4);
             senders.push(tx);
-            let cap = p.row_cap;
+            let cap = row_cap;
             handles.push(s.spawn(move || counting_thread(rx, k as u64, shards as u64, cap)));
         }
         let mut l = Learner {
             p,
             window,
             shards: senders,
-            local: (shards == 0).then(|| PairTable::new(p.row_cap)),
+            local: (shards == 0).then(|| PairTable::new(row_cap)),
             batch: Vec::with_capacity(BATCH),
             scratch: Vec::new(),
             distinct: Vec::new(),
             support: Vec::new(),
             weighted_visits: 0.0,
             visits_with: Vec::new(),
-            complements: PairTable::new(p.row_cap),
+            complements: PairTable::new(row_cap),
             purchase_support: Vec::new(),
             purchase_visits: 0.0,
             recency: Decay::new(p.recency_half_life_days),
