@@ -185,7 +185,9 @@ impl PairTable {
 
     /// Keeps each row's strongest `row_cap` entries.
     fn prune(&mut self) {
-        let mut all: Vec<(u64, f32, u32)> = self.map.drain().map(|(k, (w, c))| (k, w, c)).collect();
+        // The old table is dropped as it is read, and the new one sized for what is kept:
+        // memory falls back after a prune instead of keeping the high-water capacity.
+        let mut all: Vec<(u64, f32, u32)> = std::mem::take(&mut self.map).into_iter().map(|(k, (w, c))| (k, w, c)).collect();
         all.sort_unstable_by_key(|e| e.0);
         let mut kept = Vec::with_capacity(all.len());
         for row in all.chunk_by_mut(|a, b| a.0 >> 32 == b.0 >> 32) {
@@ -197,6 +199,7 @@ impl PairTable {
                 kept.extend_from_slice(row);
             }
         }
+        drop(all);
         self.map.reserve(kept.len());
         for (k, w, c) in kept {
             self.map.insert(k, (w, c));
