@@ -36,8 +36,15 @@ use serde::{Deserialize, Serialize};
 use vitrine::bundle::Edges;
 
 use super::events::Kind;
-use super::fasthash::FastMap;
 use super::sessions::Step;
+
+mod decay;
+mod edges;
+mod pairs;
+
+use decay::Decay;
+use edges::{to_edges, top_edges, unit_scale, Select};
+use pairs::PairTable;
 
 /// How a build learns; the defaults are those of the Instacart demo (cosine over baskets).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -109,113 +116,6 @@ pub const MAX_WINDOW: u32 = 200;
 /// Pair votes per batch sent to the counting threads: 64k pairs is 768 KB, large
 /// enough that channel costs vanish, small enough to stay in cache while it is read.
 const BATCH: usize = 1 << 16;
-
-/// Exponent (in half-lives) at which stored time weights are rescaled by 2^-64, keeping
-/// f32 votes far from overflow however long the history.
-const RESCALE_AT: f64 = 64.0;
-
-/// Exponential time weights relative to a moving reference time.
-#[derive(Debug, Clone)]
-struct Decay {
-    half_life_ms: f64,
-    reference: Option<f64>,
-}
-
-impl Decay {
-    fn new(days: f64) -> Decay {
-        Decay { half_life_ms: days * 86_400_000.0, reference: None }
-    }
-
-    /// The weight of an event at `t`, and the factor every stored weight must be
-    /// multiplied by first (1 when nothing moved).
-    fn weight(&mut self, t: u64) -> (f64, f64) {
-        if self.half_life_ms <= 0.0 {
-            return (1.0, 1.0);
-        }
-        let t = t as f64;
-        let reference = *self.reference.get_or_insert(t);
-        let x = (t - reference) / self.half_life_ms;
-        if x > RESCALE_AT {
-            let shift = (x / RESCALE_AT).floor() * RESCALE_AT;
-            self.reference = Some(reference + shift * self.half_life_ms);
-            return ((x - shift).exp2(), (-shift).exp2());
-        }
-        (x.exp2(), 1.0)
-    }
-}
-
-/// Pair votes with per-row pruning (see the module documentation).
-#[derive(Debug, Default)]
-struct PairTable {
-    /// `i << 32 | j` -> (time-weighted votes, visits).
-    map: FastMap<u64, (f32, u32)>,
-    row_cap: usize,
-    /// Prune when the map grows past this.
-    limit: usize,
-    /// The least `limit` ever is: below a million entries (16 MB) pruning saves nothing
-    /// worth its time.
-    floor: usize,
-    rows_seen: usize,
-}
-
-impl PairTable {
-    fn new(row_cap: usize) -> PairTable {
-        PairTable { map: FastMap::default(), row_cap: row_cap.max(1), limit: 1 << 20, floor: 1 << 20, rows_seen: 0 }
-    }
-
-    #[inline]
-    fn add(&mut self, key: u64, w: f32) {
-        let e = self.map.entry(key).or_insert((0.0, 0));
-        e.0 += w;
-        e.1 += 1;
-        let row = (key >> 32) as usize + 1;
-        if row > self.rows_seen {
-            self.rows_seen = row;
-        }
-        if self.map.len() > self.limit {
-            self.prune();
-        }
-    }
-
-    fn scale(&mut self, f: f32) {
-        for v in self.map.values_mut() {
-            v.0 *= f;
-        }
-    }
-
-    /// Keeps each row's strongest `row_cap` entries.
-    fn prune(&mut self) {
-        // The old table is dropped as it is read, and the new one sized for what is kept:
-        // memory falls back after a prune instead of keeping the high-water capacity.
-        let mut all: Vec<(u64, f32, u32)> = std::mem::take(&mut self.map).into_iter().map(|(k, (w, c))| (k, w, c)).collect();
-        all.sort_unstable_by_key(|e| e.0);
-        let mut kept = Vec::with_capacity(all.len());
-        for row in all.chunk_by_mut(|a, b| a.0 >> 32 == b.0 >> 32) {
-            if row.len() > self.row_cap {
-                // Strongest first; ties to the lower key so pruning is deterministic.
-                row.select_nth_unstable_by(self.row_cap - 1, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                kept.extend_from_slice(&row[..self.row_cap]);
-            } else {
-                kept.extend_from_slice(row);
-            }
-        }
-        drop(all);
-        self.map.reserve(kept.len());
-        for (k, w, c) in kept {
-            self.map.insert(k, (w, c));
-        }
-        // Twice the cap per item seen, and never less than twice what survived, so
-        // pruning stays rare (amortised) even when every row is full.
-        self.limit = (2 * self.row_cap * self.rows_seen).max(2 * self.map.len()).max(self.floor);
-    }
-
-    /// Every entry, sorted by key.
-    fn into_sorted(self) -> Vec<(u64, f32, u32)> {
-        let mut all: Vec<(u64, f32, u32)> = self.map.into_iter().map(|(k, (w, c))| (k, w, c)).collect();
-        all.sort_unstable_by_key(|e| e.0);
-        all
-    }
-}
 
 /// What the counting threads are sent.
 enum Msg {
@@ -392,52 +292,6 @@ impl Learner<'_> {
     }
 }
 
-/// Which edges of a row to keep, and how to weigh them.
-struct Select<'a> {
-    /// Visits holding each item.
-    support: &'a [f64],
-    /// Visits in all (time-weighted like `support`).
-    visits: f64,
-    keep: usize,
-    min_support: u32,
-    /// Source and target exponents of the normalisation.
-    exponents: (f64, f64),
-    pair: &'a dyn Fn(u32, u32) -> bool,
-}
-
-/// An item's strongest edges from its sorted row `(j, votes, visits)`.
-fn top_edges(row: impl Iterator<Item = (u32, f32, u32)>, i: u32, s: &Select, out: &mut Vec<(u32, u32, f32)>) {
-    let Select { support, visits, keep, min_support, exponents: (alpha, beta), pair } = *s;
-    // (W/N) / ((n_i/N)^a (n_j/N)^b) = W / (n_i^a n_j^b) * N^(a+b-1).
-    let scale = visits.powf(alpha + beta - 1.0);
-    let n_i = support.get(i as usize).copied().unwrap_or(0.0);
-    if n_i <= 0.0 || keep == 0 {
-        return;
-    }
-    let cosine = alpha == 0.5 && beta == 0.5;
-    let mut row: Vec<(f32, u32)> = row
-        .filter(|&(j, _, c)| c >= min_support && pair(i, j))
-        .filter_map(|(j, w, _)| {
-            let n_j = support.get(j as usize).copied().unwrap_or(0.0);
-            if n_j <= 0.0 || w <= 0.0 {
-                return None;
-            }
-            // sqrt(n_i n_j) for the cosine (N^0), as the basket learner has always computed it.
-            let v = if cosine {
-                f64::from(w) / (n_i * n_j).sqrt()
-            } else {
-                f64::from(w) * scale / (n_i.powf(alpha) * n_j.powf(beta))
-            };
-            // The engine refuses weights above 1000; only `a + b > 1` comes near.
-            let v = v.min(MAX_EDGE_WEIGHT) as f32;
-            (v.is_finite() && v > 0.0).then_some((v, j))
-        })
-        .collect();
-    row.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    row.truncate(keep);
-    out.extend(row.into_iter().map(|(v, j)| (i, j, v)));
-}
-
 fn counting_thread(rx: Receiver<Msg>, shard: u64, shards: u64, row_cap: usize) -> PairTable {
     let mut t = PairTable::new(row_cap);
     for msg in rx {
@@ -572,31 +426,6 @@ pub fn learn<E>(
     })
 }
 
-/// Scales `edges` (grouped by source, strongest first) so that the median of the rows'
-/// first weights is 1, keeping every weight within the engine's limit.
-fn unit_scale(edges: &mut [(u32, u32, f32)]) {
-    let mut firsts: Vec<f32> = edges.chunk_by(|a, b| a.0 == b.0).map(|row| row[0].2).collect();
-    if firsts.is_empty() {
-        return;
-    }
-    let mid = firsts.len() / 2;
-    let median = *firsts.select_nth_unstable_by(mid, f32::total_cmp).1;
-    if median > 0.0 {
-        let f = 1.0 / f64::from(median);
-        edges.iter_mut().for_each(|e| e.2 = (f64::from(e.2) * f).min(MAX_EDGE_WEIGHT) as f32);
-    }
-}
-
-fn to_edges(list: &[(u32, u32, f32)]) -> Edges {
-    let mut e = Edges::default();
-    for &(f, t, w) in list {
-        e.from.push(f);
-        e.to.push(t);
-        e.weight.push(w);
-    }
-    e
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -663,7 +492,7 @@ mod tests {
     }
 
     #[test]
-    fn counting_threads_agree_with_one_thread_and_pruning_keeps_the_top() {
+    fn counting_threads_agree_with_one_thread() {
         let mut rng = 12345u64;
         let mut next = move || {
             rng ^= rng << 13;
@@ -686,91 +515,5 @@ mod tests {
         let three = run(&p, 3, &refs);
         assert_eq!(triples(&one.neighbours), triples(&three.neighbours));
         assert!(one.neighbours.from.len() > 2000, "{}", one.neighbours.from.len());
-
-        // The same votes into a table of rows of at most 12 (2.4 times the neighbours
-        // kept), pruned whenever it passes twice that per item, give nearly the same top 5
-        // of every item: the pairs pruned are mostly noise. (Near-ties can swap: a pair
-        // pruned while its count was still low starts again from zero.)
-        let top5 = |t: PairTable| {
-            let mut out = Vec::new();
-            for row in t.into_sorted().chunk_by(|a, b| a.0 >> 32 == b.0 >> 32) {
-                let i = (row[0].0 >> 32) as u32;
-                let it = row.iter().map(|&(k, w, c)| (k as u32, w, c));
-                let support = one_support(&refs);
-                let all = |_: u32, _: u32| true;
-                let s = Select {
-                    support: &support,
-                    visits: 4000.0,
-                    keep: 5,
-                    min_support: 2,
-                    exponents: (0.5, 0.5),
-                    pair: &all,
-                };
-                top_edges(it, i, &s, &mut out);
-            }
-            out
-        };
-        let (mut exact, mut pruned) = (PairTable::new(usize::MAX), PairTable::new(12));
-        pruned.floor = 12_000;
-        pruned.limit = 12_000;
-        for v in &refs {
-            for (k, &a) in v.iter().enumerate() {
-                for &b in v[k + 1..].iter().take(3) {
-                    if a != b {
-                        for key in [(u64::from(a) << 32) | u64::from(b), (u64::from(b) << 32) | u64::from(a)] {
-                            exact.add(key, 1.0);
-                            pruned.add(key, 1.0);
-                        }
-                    }
-                }
-            }
-        }
-        assert!(pruned.map.len() < exact.map.len() * 3 / 4, "{} vs {}", pruned.map.len(), exact.map.len());
-        let (a, b) = (top5(exact), top5(pruned));
-        assert_eq!(a.len(), b.len());
-        let (mut same_set, mut same_first) = (0, 0);
-        for (x, y) in a.chunks(5).zip(b.chunks(5)) {
-            let (mut xs, mut ys): (Vec<u32>, Vec<u32>) =
-                (x.iter().map(|e| e.1).collect(), y.iter().map(|e| e.1).collect());
-            same_first += usize::from(xs[0] == ys[0]);
-            xs.sort_unstable();
-            ys.sort_unstable();
-            same_set += xs.iter().filter(|j| ys.contains(j)).count();
-        }
-        // Measured: 98% of the neighbours and of the strongest neighbours agree.
-        assert!(same_set * 100 >= a.len() * 97, "{same_set} of {}", a.len());
-        assert!(same_first * 100 >= 500 * 97, "{same_first} of 500");
-    }
-
-    fn one_support(visits: &[&[u32]]) -> Vec<f64> {
-        let mut s = vec![0.0; 500];
-        for v in visits {
-            let mut d = v.to_vec();
-            d.sort_unstable();
-            d.dedup();
-            d.iter().for_each(|&i| s[i as usize] += 1.0);
-        }
-        s
-    }
-
-    #[test]
-    fn unit_scale_puts_the_median_strongest_edge_at_one() {
-        let mut e = vec![(0, 1, 0.2), (0, 2, 0.1), (1, 0, 0.4), (2, 0, 0.01), (2, 1, 0.001)];
-        unit_scale(&mut e);
-        let want = [1.0, 0.5, 2.0, 0.05, 0.005];
-        assert!(e.iter().zip(want).all(|(x, w)| (x.2 - w).abs() < 1e-6), "{e:?}");
-    }
-
-    #[test]
-    fn recency_weighs_recent_visits_more_and_survives_long_histories() {
-        let mut d = Decay::new(1.0);
-        let day = 86_400_000u64;
-        assert_eq!(d.weight(0), (1.0, 1.0));
-        assert_eq!(d.weight(day), (2.0, 1.0));
-        // 100 half-lives on: weights are rescaled rather than overflowing.
-        let (w, f) = d.weight(100 * day);
-        assert_eq!(f, (-64.0f64).exp2());
-        assert_eq!(w, 36.0f64.exp2());
-        assert_eq!(Decay::new(0.0).weight(5 * day), (1.0, 1.0));
     }
 }
