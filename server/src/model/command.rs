@@ -199,3 +199,27 @@ pub fn synth(flags: &Flags) -> Result<Vec<String>, CliError> {
         started.elapsed().as_secs_f64()
     )])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsString;
+
+    fn flags(list: &[&str]) -> Flags {
+        let args: Vec<OsString> = list.iter().map(OsString::from).collect();
+        Flags::parse(&args, BUILD_FLAGS).unwrap()
+    }
+
+    #[test]
+    fn parts_sources_and_threads() {
+        assert_eq!(BuildPart::parse(&flags(&[])).unwrap(), BuildPart::All);
+        assert_eq!(BuildPart::parse(&flags(&["--part", "tune"])).unwrap(), BuildPart::Tune);
+        assert!(BuildPart::parse(&flags(&["--part", "test"])).is_err(), "a model never learns from the test");
+        assert_eq!(one_of(&flags(&["--events", "e.csv"]), &["events", "yoochoose"]).unwrap(), "events");
+        assert!(one_of(&flags(&[]), &["events", "yoochoose"]).is_err());
+        assert!(one_of(&flags(&["--events", "a", "--yoochoose", "b"]), &["events", "yoochoose"]).is_err());
+        assert_eq!(threads(&flags(&["--threads", "3"])).unwrap(), 3);
+        assert!(threads(&flags(&["--threads", "0"])).is_err());
+        assert!(threads(&flags(&[])).unwrap() >= 1);
+    }
+}

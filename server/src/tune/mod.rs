@@ -379,3 +379,41 @@ pub fn run(flags: &Flags) -> Result<Vec<String>, CliError> {
 fn name(p: &Path) -> String {
     p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_combine_weighted_by_predictions() {
+        let s = |n: u64, hr: f64| Summary {
+            predictions: n,
+            hr: [hr; 3],
+            mrr: [hr / 2.0; 3],
+            recall: [0.0; 3],
+            coverage: hr,
+            popularity: 0.0,
+        };
+        let c = combine(&[s(100, 0.5), s(300, 0.9)]);
+        assert_eq!(c.predictions, 400);
+        assert!((c.hr[2] - 0.8).abs() < 1e-12 && (c.mrr[0] - 0.4).abs() < 1e-12);
+        assert_eq!(combine(&[]).predictions, 0);
+    }
+
+    #[test]
+    fn every_knob_sets_what_it_reads_and_starts_have_a_value_for_it() {
+        for (knobs, start) in [(next_click_knobs(true), next_click_start()), (basket_knobs(), basket_start())] {
+            for k in &knobs {
+                let mut c = start.clone();
+                assert!(!(k.get)(&c).is_nan(), "{} has no starting value", k.name);
+                for &v in &k.values {
+                    (k.set)(&mut c, v);
+                    assert_eq!((k.get)(&c), v, "{}", k.name);
+                }
+                // The settings a knob writes are ones the engine accepts.
+                let settings = c.ranking.apply(RankingSettings::default());
+                assert!(vitrine::catalogue::Settings::build(&settings).is_ok(), "{}", k.name);
+            }
+        }
+    }
+}
