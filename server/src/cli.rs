@@ -17,11 +17,12 @@ Usage:
                       [--version <string>] [--threads <n>]
       Learn a catalogue bundle (products, neighbours, complements, popularity, and
       the configuration's weights and ranking settings) from event history. <source>:
-        --instacart <dir> [--orders <file>] [--part all|train|tune]
+        --instacart <dir> [--orders <file>] [--part all|train|tune|before:<k>]
         --yoochoose <clicks.txt>            (session-rec's SessionId/ItemId/Time)
         --diginetica <dir> [--views <file>] [--part all|train|tune]
         --events <file.jsonl|file.csv>      (the generic format, docs/FORMATS.md)
-      train/tune leave out what `vitrine eval --part test/valid` predicts.
+      train/tune leave out what `vitrine eval --part test/valid` predicts (Instacart:
+      before:<k> leaves out each user's last k orders, for `eval --part order:<k>`).
   vitrine model synth --events <n> --out <file.csv> [--items <n>] [--seed <n>]
       Write n synthetic events in the generic CSV format (the scale benchmark).
   vitrine eval --bundle <bundle.msgpack> <data> [--json <report.json>]
@@ -29,7 +30,7 @@ Usage:
       MRR@k (k = 5, 10, 20), coverage and popularity bias. <data>:
         --yoochoose-train <file> --yoochoose-test <file> [--saved <dir>]
         --diginetica <dir> [--views <file>] --part test|valid
-        --instacart <dir> [--orders <file>] --part test|valid
+        --instacart <dir> [--orders <file>] --part test|valid|order:<k>
         --events-train <file> --events-test <file>
   vitrine tune <data> --out <model.json> [--budget <n>]
       Search the learner's parameters and the ranking weights on a validation split

@@ -27,12 +27,20 @@ pub const FLAGS: &[&str] = &[
     "events-test",
 ];
 
-/// `--part test|valid`, required: which held-out part is predicted.
-fn part(flags: &Flags) -> Result<bool, CliError> {
+/// `--part test|valid` (Instacart also `order:<k>`, each user's `k`-th from last order),
+/// required: which held-out part is predicted. Returns the `k`: 1 for the test, 2 for
+/// validation.
+fn part(flags: &Flags, orders: bool) -> Result<usize, CliError> {
     match flags.text("part").as_deref() {
-        Some("test") => Ok(true),
-        Some("valid") => Ok(false),
-        Some(other) => Err(CliError::Usage(format!("--part {other:?}: expected test or valid"))),
+        Some("test") => Ok(1),
+        Some("valid") => Ok(2),
+        Some(other) => match other.strip_prefix("order:").and_then(|k| k.parse::<usize>().ok()) {
+            Some(k) if orders && k >= 1 => Ok(k),
+            _ => Err(CliError::Usage(format!(
+                "--part {other:?}: expected test, valid{}",
+                if orders { " or order:<k>" } else { "" }
+            ))),
+        },
         None => Err(CliError::Usage("--part test|valid is required".into())),
     }
 }
@@ -54,14 +62,14 @@ pub fn run(flags: &Flags) -> Result<Vec<String>, CliError> {
             next_click("next click", &bundle, &d, flags.opt_path("saved").as_deref())?
         }
         "diginetica" => {
-            let p = if part(flags)? { Part::Test } else { Part::Valid };
+            let p = if part(flags, false)? == 1 { Part::Test } else { Part::Valid };
             let dg = Diginetica::read(&flags.path("diginetica")?, flags.opt_path("views").as_deref())?;
             let d = data::diginetica(&dg, p);
             let name = format!("DIGINETICA next click ({} part)", p.name());
             next_click(&name, &bundle, &d, None)?
         }
         _ => {
-            let target = if part(flags)? { Target::LAST } else { Target::SECOND_LAST };
+            let target = Target(part(flags, true)?);
             let data = Instacart::read_with(&flags.path("instacart")?, flags.opt_path("orders").as_deref())?;
             basket(&bundle, &data, target)?
         }

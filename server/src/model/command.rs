@@ -41,6 +41,8 @@ pub enum BuildPart {
     Train,
     /// Everything but what `eval --part valid` and `--part test` predict.
     Tune,
+    /// Instacart: everything but each user's last `k` orders (`eval --part order:<k>`).
+    Before(usize),
 }
 
 impl BuildPart {
@@ -49,7 +51,10 @@ impl BuildPart {
             None | Some("all") => Ok(BuildPart::All),
             Some("train") => Ok(BuildPart::Train),
             Some("tune") => Ok(BuildPart::Tune),
-            Some(other) => Err(CliError::Usage(format!("--part {other:?}: expected all, train or tune"))),
+            Some(other) => match other.strip_prefix("before:").and_then(|k| k.parse::<usize>().ok()) {
+                Some(k) if k >= 1 => Ok(BuildPart::Before(k)),
+                _ => Err(CliError::Usage(format!("--part {other:?}: expected all, train, tune or before:<k>"))),
+            },
         }
     }
 }
@@ -100,11 +105,13 @@ pub fn learn(flags: &Flags, config: &ModelConfig) -> Result<(Bundle, Vec<String>
                 BuildPart::All => Vec::new(),
                 BuildPart::Train => held_out_orders(&data, Target::LAST),
                 BuildPart::Tune => held_out_orders(&data, Target::SECOND_LAST),
+                BuildPart::Before(k) => held_out_orders(&data, Target(k)),
             };
             let suffix = match part {
-                BuildPart::All => "",
-                BuildPart::Train => "-train",
-                BuildPart::Tune => "-tune",
+                BuildPart::All => String::new(),
+                BuildPart::Train => "-train".into(),
+                BuildPart::Tune => "-tune".into(),
+                BuildPart::Before(k) => format!("-before{k}"),
             };
             let version = version.unwrap_or_else(|| format!("{}{suffix}", default_version(&data)));
             let (bundle, stats) = from_instacart_with(&data, version, now_ms(), &held_out, config);
@@ -129,6 +136,9 @@ pub fn learn(flags: &Flags, config: &ModelConfig) -> Result<(Bundle, Vec<String>
                         BuildPart::All => diginetica::Part::All,
                         BuildPart::Train => diginetica::Part::Train,
                         BuildPart::Tune => diginetica::Part::TuneTrain,
+                        BuildPart::Before(_) => {
+                            return Err(CliError::Usage("--part before:<k> is for --instacart".into()));
+                        }
                     };
                     Source::Diginetica(&data, p)
                 }
@@ -215,6 +225,8 @@ mod tests {
         assert_eq!(BuildPart::parse(&flags(&[])).unwrap(), BuildPart::All);
         assert_eq!(BuildPart::parse(&flags(&["--part", "tune"])).unwrap(), BuildPart::Tune);
         assert!(BuildPart::parse(&flags(&["--part", "test"])).is_err(), "a model never learns from the test");
+        assert_eq!(BuildPart::parse(&flags(&["--part", "before:5"])).unwrap(), BuildPart::Before(5));
+        assert!(BuildPart::parse(&flags(&["--part", "before:0"])).is_err());
         assert_eq!(one_of(&flags(&["--events", "e.csv"]), &["events", "yoochoose"]).unwrap(), "events");
         assert!(one_of(&flags(&[]), &["events", "yoochoose"]).is_err());
         assert!(one_of(&flags(&["--events", "a", "--yoochoose", "b"]), &["events", "yoochoose"]).is_err());
