@@ -115,7 +115,9 @@ pub fn learn(flags: &Flags, config: &ModelConfig) -> Result<(Bundle, Vec<String>
             };
             let version = version.unwrap_or_else(|| format!("{}{suffix}", default_version(&data)));
             let (bundle, stats) = from_instacart_with(&data, version, now_ms(), &held_out, config);
+            // The size comes with the "wrote" line.
             let line = describe(&stats, 0);
+            let line = line.rsplit_once("; ").map_or(line.clone(), |(head, _)| head.to_owned());
             Ok((bundle, vec![line]))
         }
         _ => {
