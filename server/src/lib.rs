@@ -1,6 +1,8 @@
 //! vitrine's native side: the command-line tools (and, later, the snapshot server).
 //!
-//! `vitrine model build` learns a catalogue bundle from purchase history ([`model`]);
+//! `vitrine model build` learns a catalogue bundle from event history ([`model`]);
+//! `vitrine eval` replays held-out sessions through the engine against baselines
+//! ([`eval`]); `vitrine tune` searches the configuration on validation data ([`tune`]);
 //! `vitrine demo` writes the README demo's bundle, stock and sample shoppers ([`demo`]).
 //! The binary (`src/main.rs`) only prints what [`cli::run`] returns.
 
