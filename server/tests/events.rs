@@ -161,3 +161,37 @@ fn sources_and_parts_are_checked() {
     let out = vitrine(&["eval", "--bundle", "b", "--instacart", "d"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("--part test|valid is required"));
 }
+
+#[test]
+fn generic_events_evaluate_next_clicks() {
+    let d = dir("eval");
+    let (train, test, bundle) = (d.join("train.csv"), d.join("test.csv"), d.join("b.msgpack"));
+    for (path, n, seed) in [(&train, "20000", "1"), (&test, "1500", "2")] {
+        let out = vitrine(&[
+            "model",
+            "synth",
+            "--events",
+            n,
+            "--items",
+            "1000",
+            "--seed",
+            seed,
+            "--out",
+            path.to_str().unwrap(),
+        ]);
+        assert!(out.status.success());
+    }
+    assert!(build(&train, &bundle).status.success());
+    let out = vitrine(&[
+        "eval",
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--events-train",
+        train.to_str().unwrap(),
+        "--events-test",
+        test.to_str().unwrap(),
+    ]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(table.starts_with("next click (bundle events-") && table.contains("| vitrine |"), "{table}");
+}
