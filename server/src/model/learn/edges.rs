@@ -15,7 +15,7 @@ pub struct Select<'a> {
     pub min_support: u32,
     /// Source and target exponents of the normalisation.
     pub exponents: (f64, f64),
-    pub pair: &'a dyn Fn(u32, u32) -> bool,
+    pub pair: &'a (dyn Fn(u32, u32) -> bool + Sync),
 }
 
 /// An item's strongest edges from its sorted row `(j, votes, visits)`.

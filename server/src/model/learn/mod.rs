@@ -44,7 +44,7 @@ mod pairs;
 
 use decay::Decay;
 use edges::{to_edges, top_edges, unit_scale, Select};
-use pairs::PairTable;
+use pairs::{PairTable, Rows, Vote};
 
 /// How a build learns; the defaults are those of the Instacart demo (cosine over baskets).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -382,15 +382,27 @@ pub fn learn<E>(
             exponents: (p.source_exponent, p.target_exponent),
             pair: &no_filter,
         };
-        // Each table holds whole rows; rows are merged back into item order.
-        let mut edges: Vec<(u32, u32, f32)> = Vec::new();
-        for t in tables {
-            for row in t.into_sorted().chunk_by(|a, b| a.0 >> 32 == b.0 >> 32) {
-                let i = (row[0].0 >> 32) as u32;
-                let it = row.iter().map(|&(k, w, c)| (k as u32, w, c));
-                top_edges(it, i, &select, &mut edges);
-            }
-        }
+        // Each table holds whole rows; the rows are shared out over the threads, and the
+        // edges merged back into item order.
+        let rows: Vec<Rows> = tables.into_iter().map(PairTable::into_rows).collect();
+        let all: Vec<(u32, &[Vote])> = rows.iter().flat_map(Rows::iter).collect();
+        let chunk = all.len().div_ceil(threads.max(1)).max(1);
+        let mut edges: Vec<(u32, u32, f32)> = std::thread::scope(|s| {
+            let select = &select;
+            let parts: Vec<_> = all
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || {
+                        let mut out = Vec::new();
+                        for &(i, row) in part {
+                            top_edges(row.iter().copied(), i, select, &mut out);
+                        }
+                        out
+                    })
+                })
+                .collect();
+            parts.into_iter().flat_map(|h| h.join().expect("edge selection never panics")).collect()
+        });
         edges.sort_by_key(|e| e.0); // stable: each row stays strongest first
         if p.unit_scale {
             unit_scale(&mut edges);
@@ -408,10 +420,9 @@ pub fn learn<E>(
             exponents: (0.5, 0.5),
             pair: &cross,
         };
-        for row in std::mem::take(&mut l.complements).into_sorted().chunk_by(|a, b| a.0 >> 32 == b.0 >> 32) {
-            let i = (row[0].0 >> 32) as u32;
-            let it = row.iter().map(|&(k, w, c)| (k as u32, w, c));
-            top_edges(it, i, &select, &mut comp);
+        let rows = std::mem::take(&mut l.complements).into_rows();
+        for (i, row) in rows.iter() {
+            top_edges(row.iter().copied(), i, &select, &mut comp);
         }
         let pop = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
         Ok(Learned {

@@ -69,11 +69,45 @@ impl PairTable {
         self.limit = (2 * self.row_cap * self.rows_seen).max(2 * self.map.len()).max(self.floor);
     }
 
-    /// Every entry, sorted by key.
-    pub fn into_sorted(self) -> Vec<(u64, f32, u32)> {
-        let mut all: Vec<(u64, f32, u32)> = self.map.into_iter().map(|(k, (w, c))| (k, w, c)).collect();
-        all.sort_unstable_by_key(|e| e.0);
-        all
+    /// Every entry, grouped by row: a counting sort (two linear passes) rather than a
+    /// sort of tens of millions of keys. Within a row the order is the table's; what reads
+    /// a row orders it itself.
+    pub fn into_rows(self) -> Rows {
+        let mut offsets = vec![0usize; self.rows_seen + 1];
+        for &k in self.map.keys() {
+            offsets[(k >> 32) as usize + 1] += 1;
+        }
+        for i in 1..offsets.len() {
+            offsets[i] += offsets[i - 1];
+        }
+        let mut fill = offsets.clone();
+        let mut entries = vec![(0u32, 0f32, 0u32); self.map.len()];
+        for (k, (w, c)) in self.map {
+            let slot = &mut fill[(k >> 32) as usize];
+            entries[*slot] = (k as u32, w, c);
+            *slot += 1;
+        }
+        Rows { offsets, entries }
+    }
+}
+
+/// One entry of a row: the other item, its time-weighted votes, the visits voting.
+pub type Vote = (u32, f32, u32);
+
+/// A table's entries by row: row `i`'s at `offsets[i]..offsets[i+1]`.
+pub struct Rows {
+    offsets: Vec<usize>,
+    entries: Vec<Vote>,
+}
+
+impl Rows {
+    /// The non-empty rows, in row order.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &[Vote])> + '_ {
+        self.offsets
+            .windows(2)
+            .enumerate()
+            .filter(|(_, w)| w[1] > w[0])
+            .map(|(i, w)| (i as u32, &self.entries[w[0]..w[1]]))
     }
 }
 
@@ -107,9 +141,9 @@ mod tests {
         // pruned while its count was still low starts again from zero.)
         let top5 = |t: PairTable| {
             let mut out = Vec::new();
-            for row in t.into_sorted().chunk_by(|a, b| a.0 >> 32 == b.0 >> 32) {
-                let i = (row[0].0 >> 32) as u32;
-                let it = row.iter().map(|&(k, w, c)| (k as u32, w, c));
+            let rows = t.into_rows();
+            for (i, row) in rows.iter() {
+                let it = row.iter().copied();
                 let support = one_support(&refs);
                 let all = |_: u32, _: u32| true;
                 let s = Select {
