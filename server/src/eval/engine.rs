@@ -95,3 +95,59 @@ impl Recommender for Vitrine<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::config::ModelConfig;
+    use crate::model::{build, Basket, Input, Options};
+    use vitrine::bundle::{Category, Product};
+    use vitrine::codec::Id;
+
+    fn bundle() -> Vec<u8> {
+        let product = |id: &str| Product {
+            id: Id(id.into()),
+            name: id.into(),
+            category: Id("c".into()),
+            brand: None,
+            price: 100,
+            flags: vec![],
+            margin: None,
+            url: None,
+            image: None,
+        };
+        let input = Input {
+            categories: vec![Category { id: Id("c".into()), name: "c".into(), parent: None }],
+            products: ["a", "b", "c"].map(product).to_vec(),
+            cohorts: vec![],
+            baskets: (0..3).map(|_| Basket { items: vec![0, 1], cohort: None }).collect(),
+        };
+        let mut config = ModelConfig::default();
+        config.ranking.remind_viewed = Some(true);
+        config.ranking.max_per_category = Some(100);
+        let options = Options { version: "t".into(), created_at: 0, currency: "GBP".into() };
+        build(input, &options, &config).0.to_bytes()
+    }
+
+    #[test]
+    fn requests_carry_the_visit_and_answers_come_back_in_the_vocabulary() {
+        let engine = load(&bundle()).unwrap();
+        assert_eq!(engine.info().stock_known, 3, "every product in stock");
+        let mut vocab = Vocab::default();
+        for id in ["z", "a", "b"] {
+            vocab.intern(id);
+        }
+        let mut v = Vitrine::new(&engine, &vocab, "vitrine");
+        assert_eq!(v.missing(&vocab), 1, "z is not in the bundle");
+        let case = Case { viewed: vec![2, 1], cart: vec![], now: 5, ..Case::default() };
+        let req = v.request(&case, 20);
+        let s = req.session.as_ref().unwrap();
+        assert_eq!((s.viewed.clone(), s.current.clone()), (vec!["b".to_owned()], Some("a".to_owned())));
+        assert_eq!(req.context.as_ref().unwrap().now, Some(5));
+        let mut out = Vec::new();
+        v.recommend(&case, 20, &mut out);
+        // Reminders on: the current product first, then b (viewed before and its neighbour);
+        // c, never bought with anything, only as a best seller would be (it is not one).
+        assert_eq!(out, [1, 2]);
+    }
+}
