@@ -235,7 +235,7 @@ pub struct RankResponse {
 pub struct RankedItem {
     pub id: String,
     pub score: f32,
-    /// Why, strongest first: `viewed:<id>`, `cart:<id>`, `bought:<id>`, `repeat:<id>`,
+    /// Why, strongest first: `viewed:<id>`, `cart:<id>`, `bought:<id>`, `repeat:<id>`, `seen:<id>`,
     /// `affinity:<category>`, `brand:<brand>`, `popular:<cohort>`, `pinned`.
     pub reasons: Vec<String>,
 }

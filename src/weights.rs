@@ -28,10 +28,12 @@ pub enum Feature {
     Margin,
     /// Repurchase pull of a consumable bought before.
     Repeat,
+    /// Pull of a product viewed earlier in this visit (with `ranking.remindViewed`).
+    Revisit,
 }
 
 /// Number of features.
-pub const FEATURES: usize = 9;
+pub const FEATURES: usize = 10;
 
 impl Feature {
     /// Every feature, in index order.
@@ -45,6 +47,7 @@ impl Feature {
         Feature::Stock,
         Feature::Margin,
         Feature::Repeat,
+        Feature::Revisit,
     ];
 
     /// The name used in bundles, requests and experiment variations.
@@ -59,6 +62,7 @@ impl Feature {
             Feature::Stock => "stock",
             Feature::Margin => "margin",
             Feature::Repeat => "repeat",
+            Feature::Revisit => "revisit",
         }
     }
 
@@ -90,6 +94,8 @@ impl Default for Weights {
         w[Feature::Stock as usize] = 0.05;
         w[Feature::Margin as usize] = 0.0;
         w[Feature::Repeat as usize] = 0.6;
+        // Only products of this visit have it, and only with `ranking.remindViewed`.
+        w[Feature::Revisit as usize] = 1.0;
         Weights(w)
     }
 }

@@ -468,6 +468,7 @@ fn wrong_types_in_a_bundle_name_the_field() {
         ("promotions[1].newCustomer", Value::UInt(1), "promotions[1].newCustomer"),
         ("experiments[0].namespace", Value::Array(vec![st("ns"), Value::Float(0.1)]), "experiments[0].namespace"),
         ("ranking.limit", st("ten"), "ranking.limit"),
+        ("ranking.remindViewed", Value::UInt(1), "ranking.remindViewed"),
         // A misspelt setting would do nothing without a word: refused, named by its map.
         ("ranking.limt", Value::UInt(10), "ranking"),
         ("rules.pins[0].position", st("top"), "rules.pins[0].position"),
@@ -677,6 +678,7 @@ fn bad_numbers_in_a_bundle_are_refused_with_their_path() {
         ("ranking.sessionHalfLife", Value::Float(f64::NAN)),
         ("ranking.historyHalfLifeHours", Value::Float(1e300)),
         ("ranking.historyFactor", Value::Float(-0.5)),
+        ("ranking.repeatHalfCount", Value::Float(0.0)),
         ("ranking.limit", Value::UInt(5000)),
         ("ranking.limit", Value::Int(-1)),
         ("ranking.maxPerCategory", Value::UInt(0)),

@@ -161,6 +161,8 @@ const KEYS: &[&str] = &[
     "sessionHalfLife",
     "historyFactor",
     "stockDepth",
+    "remindViewed",
+    "repeatHalfCount",
     "exclude",
     "pins",
     "product",
@@ -460,6 +462,7 @@ fn weights() -> impl Strategy<Value = BTreeMap<String, f64>> {
         "stock",
         "margin",
         "repeat",
+        "revisit",
         "Similarity",
         "bogus",
     ]);
@@ -587,8 +590,18 @@ fn expected_error(s: &Spec) -> Option<&'static str> {
     if s.now.unwrap_or(NOW) > MAX_SAFE_INTEGER {
         return Some("E_INVALID_NUMBER");
     }
-    const FEATURES: [&str; 9] =
-        ["similarity", "complement", "affinity", "popularity", "recency", "priceFit", "stock", "margin", "repeat"];
+    const FEATURES: [&str; 10] = [
+        "similarity",
+        "complement",
+        "affinity",
+        "popularity",
+        "recency",
+        "priceFit",
+        "stock",
+        "margin",
+        "repeat",
+        "revisit",
+    ];
     for (name, v) in s.weights.iter().flatten() {
         if !FEATURES.contains(&name.as_str()) {
             return Some("E_UNKNOWN_WEIGHT");

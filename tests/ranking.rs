@@ -277,3 +277,70 @@ fn a_product_is_named_once_among_an_items_reasons() {
     assert_eq!(r.iter().filter(|x| x.ends_with(":tv-55")).count(), 1, "{r:?}");
     assert_eq!(r[0], "cart:tv-55", "the stronger of the two");
 }
+
+#[test]
+fn reminders_bring_back_this_visits_products_when_the_bundle_turns_them_on() {
+    let req = || similarity_only(request(&["kettle", "tv-43"], &["hdmi"], Some("tv-55")));
+    // Off (the default): the current product is never suggested.
+    let off = engine(&shop()).rank(&req(), NOW).unwrap();
+    assert!(!ids(&off).contains(&"tv-55"));
+    let mut shop = shop();
+    shop.ranking.remind_viewed = true;
+    shop.ranking.session_half_life = 1.0;
+    let e = engine(&shop);
+    let on = e.rank(&req(), NOW).unwrap();
+    let got = ids(&on);
+    // The current product has the revisit feature at 1, the views before it 1/2 and 1/4.
+    assert_eq!(got[0], "tv-55", "{got:?}");
+    assert_eq!(reasons(&on, "tv-55")[0], "seen:tv-55");
+    assert!(got.contains(&"kettle") && got.contains(&"tv-43"));
+    assert!(!got.contains(&"hdmi"), "the cart is still never suggested");
+    // The weight is a weight like any other: at 0 the current product falls back to its
+    // other signals (tv-43's neighbour at 0.8 x 1/2), below tv-65 (tv-55's at 0.9).
+    let mut r = req();
+    r.weights.as_mut().unwrap().insert("revisit".into(), 0.0);
+    let zero = e.rank(&r, NOW).unwrap();
+    assert_eq!(ids(&zero)[0], "tv-65", "{:?}", ids(&zero));
+    let with_on = serde_json::to_value(&on).unwrap();
+    assert_eq!(with_on, serde_json::to_value(e.rank(&req(), NOW).unwrap()).unwrap(), "deterministic");
+}
+
+#[test]
+fn repeat_half_count_tells_staples_from_occasional_buys() {
+    // Beans bought six times, descaler twice, all today; only the repeat feature counts.
+    let mut p = profile();
+    for _ in 0..6 {
+        bought(&mut p, "beans", 0);
+    }
+    for _ in 0..2 {
+        bought(&mut p, "descaler", 0);
+    }
+    let only_repeat = |mut r: vitrine::RankRequest| {
+        r.weights = Some(
+            [
+                ("popularity", 0.0),
+                ("priceFit", 0.0),
+                ("stock", 0.0),
+                ("affinity", 0.0),
+                ("complement", 0.0),
+                ("repeat", 1.0),
+            ]
+            .map(|(k, v)| (k.to_owned(), v))
+            .into(),
+        );
+        r
+    };
+    let score = |b: &vitrine::bundle::Bundle, id: &str| {
+        let res = engine(b).rank(&only_repeat(with_profile(request(&[], &[], None), &p)), NOW).unwrap();
+        res.items.iter().find(|i| i.id == id).map(|i| i.score).unwrap()
+    };
+    // At the default 1: 1 - 2^-6 and 1 - 2^-2.
+    let b = shop();
+    assert_eq!((score(&b, "beans"), score(&b, "descaler")), (1.0 - 1.0 / 64.0, 0.75));
+    // At 4: 1 - 2^-1.5 and 1 - 2^-0.5, further apart.
+    let mut b = shop();
+    b.ranking.repeat_half_count = 4.0;
+    let (beans, descaler) = (score(&b, "beans"), score(&b, "descaler"));
+    assert!((beans - (1.0 - 0.5f32.powf(1.5))).abs() < 1e-6 && (descaler - (1.0 - 0.5f32.sqrt())).abs() < 1e-6);
+    assert!(beans - descaler > 0.35, "{beans} {descaler}");
+}

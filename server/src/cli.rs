@@ -1,21 +1,43 @@
-//! The command line: `vitrine <command> [--flag value]...`, parsed by hand (two commands
-//! and four flags do not need a parser crate), dispatched to the command's module.
+//! The command line: `vitrine <command> [--flag value]...`, parsed by hand (a few
+//! commands and flags do not need a parser crate), dispatched to the command's module.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::str::FromStr;
 
 use crate::demo;
-use crate::error::{write_file, CliError};
-use crate::model::{self, instacart::Instacart};
+use crate::error::CliError;
+use crate::{eval, model, tune};
 
 pub const USAGE: &str = "\
 vitrine: native tools for the vitrine personalization engine
 
 Usage:
-  vitrine model build --instacart <dir> --out <bundle.msgpack> [--version <string>]
-      Learn a catalogue bundle (products, neighbours, complements, popularity,
-      promotions) from the Instacart files in <dir>.
+  vitrine model build <source> --out <bundle.msgpack> [--config <model.json>]
+                      [--version <string>] [--threads <n>]
+      Learn a catalogue bundle (products, neighbours, complements, popularity, and
+      the configuration's weights and ranking settings) from event history. <source>:
+        --instacart <dir> [--orders <file>] [--part all|train|tune|before:<k>]
+        --yoochoose <clicks.txt>            (session-rec's SessionId/ItemId/Time)
+        --diginetica <dir> [--views <file>] [--part all|train|tune]
+        --events <file.jsonl|file.csv>      (the generic format, docs/FORMATS.md)
+      train/tune leave out what `vitrine eval --part test/valid` predicts (Instacart:
+      before:<k> leaves out each user's last k orders, for `eval --part order:<k>`).
+  vitrine model synth --events <n> --out <file.csv> [--items <n>] [--seed <n>]
+      Write n synthetic events in the generic CSV format (the scale benchmark).
+  vitrine eval --bundle <bundle.msgpack> <data> [--json <report.json>]
+      Replay held-out sessions through the engine and the baselines; print HR@k,
+      MRR@k (k = 5, 10, 20), coverage and popularity bias. <data>:
+        --yoochoose-train <file> --yoochoose-test <file> [--saved <dir>]
+        --diginetica <dir> [--views <file>] --part test|valid
+        --instacart <dir> [--orders <file>] --part test|valid|order:<k>
+        --events-train <file> --events-test <file>
+  vitrine tune <data> --out <model.json> [--budget <n>]
+      Search the learner's parameters and the ranking weights on a validation split
+      (never the test set); write the best configuration for `model build --config`.
+        --yoochoose-train <train_tr> --yoochoose-valid <train_valid>
+        --diginetica <dir> [--views <file>]
+        --instacart <dir> [--orders <file>]
   vitrine demo --instacart <dir> --out <dir>
       Write the demo's bundle.msgpack, stock.msgpack, shoppers.json and
       categories.json into <dir>; then run `node scripts/demo.mjs <dir>`.
@@ -47,12 +69,13 @@ Exit status: 0 on success, 2 for bad usage or bad input data, 1 otherwise.";
 
 /// Flags after the command words, as `--name value` or `--name=value`.
 #[derive(Debug, Default)]
-struct Flags {
+pub struct Flags {
     values: Vec<(String, OsString)>,
 }
 
 impl Flags {
-    fn parse(args: &[OsString], allowed: &[&str]) -> Result<Flags, CliError> {
+    /// Parses `args`, refusing flags not in `allowed` and flags given twice.
+    pub fn parse(args: &[OsString], allowed: &[&str]) -> Result<Flags, CliError> {
         let mut flags = Flags::default();
         let mut it = args.iter();
         while let Some(arg) = it.next() {
@@ -81,12 +104,38 @@ impl Flags {
         Ok(flags)
     }
 
-    fn get(&self, name: &str) -> Option<&OsString> {
+    pub fn get(&self, name: &str) -> Option<&OsString> {
         self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
 
-    fn path(&self, name: &str) -> Result<PathBuf, CliError> {
+    /// True when `--name` was given.
+    pub fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// A required path.
+    pub fn path(&self, name: &str) -> Result<PathBuf, CliError> {
         self.get(name).map(PathBuf::from).ok_or_else(|| CliError::Usage(format!("--{name} is required")))
+    }
+
+    /// An optional path.
+    pub fn opt_path(&self, name: &str) -> Option<PathBuf> {
+        self.get(name).map(PathBuf::from)
+    }
+
+    /// An optional text value.
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.get(name).map(|v| v.to_string_lossy().into_owned())
+    }
+
+    /// An optional number.
+    pub fn number<T: FromStr>(&self, name: &str) -> Result<Option<T>, CliError> {
+        match self.text(name) {
+            None => Ok(None),
+            Some(t) => {
+                t.parse().map(Some).map_err(|_| CliError::Usage(format!("--{name}: {t:?} is not a valid number")))
+            }
+        }
     }
 }
 
@@ -95,39 +144,18 @@ pub fn run(args: &[OsString]) -> Result<Vec<String>, CliError> {
     let words: Vec<String> = args.iter().take(2).map(|a| a.to_string_lossy().into_owned()).collect();
     match words.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         [] | ["help" | "--help" | "-h", ..] => Ok(vec![USAGE.to_owned()]),
-        ["model", "build", ..] => model_build(&Flags::parse(&args[2..], &["instacart", "out", "version"])?),
+        ["model", "build", ..] => model::command::build(&Flags::parse(&args[2..], model::command::BUILD_FLAGS)?),
+        ["model", "synth", ..] => model::command::synth(&Flags::parse(&args[2..], model::command::SYNTH_FLAGS)?),
+        ["model", ..] => Err(CliError::Usage("`vitrine model` has two subcommands: build, synth".into())),
+        ["eval", ..] => eval::command::run(&Flags::parse(&args[1..], eval::command::FLAGS)?),
+        ["tune", ..] => tune::run(&Flags::parse(&args[1..], tune::FLAGS)?),
         ["demo", ..] => {
             let flags = Flags::parse(&args[1..], &["instacart", "out"])?;
             demo::run(&flags.path("instacart")?, &flags.path("out")?)
         }
-        ["model", ..] => Err(CliError::Usage("`vitrine model` has one subcommand: build".into())),
         ["ab", ..] => crate::ab::cli::run(&args[1..]),
         [other, ..] => Err(CliError::Usage(format!("unknown command {other:?}"))),
     }
-}
-
-fn model_build(flags: &Flags) -> Result<Vec<String>, CliError> {
-    let (dir, out) = (flags.path("instacart")?, flags.path("out")?);
-    let started = Instant::now();
-    let data = Instacart::read(&dir)?;
-    let version = match flags.get("version") {
-        Some(v) => v.to_string_lossy().into_owned(),
-        None => model::default_version(&data),
-    };
-    if version.is_empty() {
-        return Err(CliError::Usage("--version must not be empty".into()));
-    }
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
-    let (bundle, stats) = model::from_instacart(&data, version, now, &[]);
-    let bytes = bundle.to_bytes();
-    write_file(&out, &bytes)?;
-    Ok(vec![format!(
-        "wrote {} (bundle {}): {} in {:.2} s",
-        out.display(),
-        bundle.version,
-        model::describe(&stats, bytes.len()),
-        started.elapsed().as_secs_f64()
-    )])
 }
 
 #[cfg(test)]
@@ -151,7 +179,11 @@ mod tests {
         assert!(run(&args(&["--help"])).unwrap()[0].contains("vitrine demo"));
         assert!(usage_error(&["frobnicate"]).contains("unknown command \"frobnicate\""));
         assert!(usage_error(&["model"]).contains("build"));
-        assert!(usage_error(&["model", "build", "--out", "x"]).contains("--instacart is required"));
+        assert!(usage_error(&["model", "build", "--out", "x"]).contains("one of --instacart"));
+        assert!(usage_error(&["eval", "--bundle", "b"]).contains("one of"));
+        assert!(
+            usage_error(&["model", "build", "--out", "x", "--threads", "many", "--events", "e"]).contains("--threads")
+        );
         assert!(usage_error(&["demo", "--out"]).contains("--out needs a value"));
         assert!(usage_error(&["demo", "--outt=x"]).contains("unknown flag --outt"));
         assert!(usage_error(&["demo", "--out", "a", "--out=b"]).contains("twice"));

@@ -40,6 +40,18 @@ pub enum CliError {
     /// A snapshot file (a bundle) that the core refuses: bad input, with the core's code.
     #[error("{}: {source}", path.display())]
     Snapshot { path: PathBuf, source: vitrine::Error },
+    /// An input file lacks a column its format requires.
+    #[error("{}:1: the header has no column {column:?}", path.display())]
+    MissingColumn { path: PathBuf, column: String },
+    /// An event's time is not a time (or is before 1970, or too far in the future).
+    #[error("{}:{line}: {detail}", path.display())]
+    BadTimestamp { path: PathBuf, line: u64, detail: String },
+    /// An event's type is none of the types the format defines.
+    #[error("{}:{line}: unknown event type {found:?} (expected view, click, cart or purchase)", path.display())]
+    UnknownEventType { path: PathBuf, line: u64, found: String },
+    /// The input holds nothing to learn from or to evaluate (every row filtered out).
+    #[error("{0}")]
+    NoData(String),
     /// An output file could not be written.
     #[error("cannot write {}: {source}", path.display())]
     Write { path: PathBuf, source: std::io::Error },
@@ -59,6 +71,10 @@ impl CliError {
             Self::Event { source, .. } => source.code(),
             Self::Ab(e) => e.code(),
             Self::Snapshot { source, .. } => source.code(),
+            Self::MissingColumn { .. } => "E_MISSING_COLUMN",
+            Self::BadTimestamp { .. } => "E_BAD_TIMESTAMP",
+            Self::UnknownEventType { .. } => "E_UNKNOWN_EVENT_TYPE",
+            Self::NoData(_) => "E_NO_DATA",
             Self::Write { .. } => "E_WRITE",
             Self::Core { .. } => "E_CORE",
         }
@@ -73,6 +89,10 @@ impl CliError {
             | Self::Event { .. }
             | Self::Ab(_)
             | Self::Snapshot { .. } => 2,
+            Self::MissingColumn { .. }
+            | Self::BadTimestamp { .. }
+            | Self::UnknownEventType { .. }
+            | Self::NoData(_) => 2,
             Self::Write { .. } | Self::Core { .. } => 1,
         }
     }
@@ -88,9 +108,22 @@ impl CliError {
     }
 }
 
-/// Writes `bytes` to `path`.
+/// Writes `bytes` to `path` whole or not at all: into a temporary file next to it, then
+/// renamed over it (a rename within one directory is atomic on POSIX), so a reader never
+/// sees half a bundle and a failed run leaves no partial file behind.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    std::fs::write(path, bytes).map_err(|source| CliError::Write { path: path.to_owned(), source })
+    let err = |source| CliError::Write { path: path.to_owned(), source };
+    let name = path.file_name().ok_or_else(|| err(std::io::Error::other("not a file name")))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".tmp{}", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
+    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(err(e));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -105,5 +138,21 @@ mod tests {
         assert_eq!(e.to_string(), "x/products.csv:7: product_id is empty");
         let w = CliError::Write { path: "out".into(), source: std::io::Error::other("disk full") };
         assert_eq!(w.exit_code(), 1);
+        let t = CliError::BadTimestamp { path: "e.csv".into(), line: 3, detail: "x".into() };
+        assert_eq!((t.code(), t.exit_code()), ("E_BAD_TIMESTAMP", 2));
+    }
+
+    #[test]
+    fn writes_whole_files_and_leaves_nothing_on_failure() {
+        let dir = std::env::temp_dir().join(format!("vitrine-write-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = dir.join("b.msgpack");
+        write_file(&out, b"one").unwrap();
+        write_file(&out, b"two").unwrap();
+        assert_eq!(std::fs::read(&out).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary file left");
+        let missing = dir.join("no-such-dir").join("b.msgpack");
+        assert_eq!(write_file(&missing, b"x").unwrap_err().code(), "E_WRITE");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

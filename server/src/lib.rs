@@ -1,14 +1,18 @@
 //! vitrine's native side: the command-line tools (and, later, the snapshot server).
 //!
-//! `vitrine model build` learns a catalogue bundle from purchase history ([`model`]);
-//! `vitrine demo` writes the README demo's bundle, stock and sample shoppers ([`demo`]);
-//! `vitrine ab analyze` and `vitrine ab calibrate` analyse A/B tests from exposure and
-//! conversion events ([`events`], [`ab`]).
+//! `vitrine model build` learns a catalogue bundle from event history ([`model`]);
+//! `vitrine eval` replays held-out sessions through the engine against baselines
+//! ([`eval`]); `vitrine tune` searches the configuration on validation data ([`tune`]);
+//! `vitrine ab simulate`, `analyze` and `calibrate` run, analyse and calibrate A/B tests
+//! from exposure and conversion events ([`events`], [`ab`]); `vitrine demo` writes the
+//! README demo's bundle, stock and sample shoppers ([`demo`]).
 //! The binary (`src/main.rs`) only prints what [`cli::run`] returns.
 
 pub mod ab;
 pub mod cli;
 pub mod demo;
 pub mod error;
+pub mod eval;
 pub mod events;
 pub mod model;
+pub mod tune;

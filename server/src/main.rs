@@ -1,4 +1,5 @@
-//! `vitrine`: the native command-line tool (model build, the demo's data).
+//! `vitrine`: the native command-line tool (model build, offline evaluation, tuning, the
+//! demo's data).
 //!
 //! Output goes to stdout; errors go to stderr as `vitrine: error[E_CODE]: message`, with
 //! exit status 2 for bad usage or input and 1 for anything else (see `vitrine_server::error`).

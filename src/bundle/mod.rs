@@ -325,6 +325,25 @@ pub struct RankingSettings {
     pub stock_depth: u32,
     /// Most promotions in one response.
     pub promotion_cap: u32,
+    /// Products viewed in this visit, the current one included, may be suggested again
+    /// (with the `revisit` feature); off, the current product is never suggested. Shops
+    /// whose shoppers come back to what they looked at (the next click repeats an earlier
+    /// one a third of the time in YooChoose's sessions) turn it on.
+    #[serde(skip_serializing_if = "is_false")]
+    pub remind_viewed: bool,
+    /// Purchases of a consumable (each counted by its decay) at which its repeat feature
+    /// reaches ½: `1 - 2^-(Σ decays / repeatHalfCount)`. At 1, a grocer's weekly staples
+    /// and an occasional buy both come out near 1; a larger value tells them apart.
+    #[serde(skip_serializing_if = "is_one")]
+    pub repeat_half_count: f64,
+}
+
+fn is_one(x: &f64) -> bool {
+    *x == 1.0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Default for RankingSettings {
@@ -343,6 +362,8 @@ impl Default for RankingSettings {
             popular_candidates: 30,
             stock_depth: 20,
             promotion_cap: 2,
+            remind_viewed: false,
+            repeat_half_count: 1.0,
         }
     }
 }

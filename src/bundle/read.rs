@@ -402,6 +402,8 @@ impl RankingSettings {
                 "popularCandidates" => s.popular_candidates = count(r)?,
                 "stockDepth" => s.stock_depth = count(r)?,
                 "promotionCap" => s.promotion_cap = count(r)?,
+                "remindViewed" => s.remind_viewed = r.bool(q)?,
+                "repeatHalfCount" => s.repeat_half_count = r.f64(q)?,
                 _ => return Ok(false),
             }
             Ok(true)

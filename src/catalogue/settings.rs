@@ -23,6 +23,8 @@ pub struct Settings {
     pub popular_candidates: usize,
     pub stock_depth: f32,
     pub promotion_cap: usize,
+    pub remind_viewed: bool,
+    pub repeat_half_count: f32,
 }
 
 impl Settings {
@@ -59,6 +61,8 @@ impl Settings {
             popular_candidates: count("popularCandidates", r.popular_candidates, 0, MAX_CANDIDATES)?,
             stock_depth: count("stockDepth", r.stock_depth, 1, 1_000_000)? as f32,
             promotion_cap: count("promotionCap", r.promotion_cap, 0, 100)?,
+            remind_viewed: r.remind_viewed,
+            repeat_half_count: positive("repeatHalfCount", r.repeat_half_count)?,
         })
     }
 }

@@ -30,6 +30,16 @@ pub fn gather(
         }
     };
     views(&sess.seq, usize::MAX, pool);
+    if cat.settings.remind_viewed {
+        // The visit's own products: `seq` is oldest first, so the latest view's weight wins.
+        let w_rev = w.get(Feature::Revisit);
+        for &(item, r) in &sess.seq {
+            let cand = pool.entry(item);
+            cand.seen = cand.seen.max(r);
+            cand.recency = cand.recency.max(r);
+            cand.note(Via::Seen, item, w_rev * r);
+        }
+    }
     for &item in &sess.cart {
         let (to, weight) = cat.complements.row(item);
         for (&c, &x) in to.iter().zip(weight) {

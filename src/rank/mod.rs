@@ -158,10 +158,11 @@ pub fn rank(i: &Inputs) -> Result<Ranking, RequestError> {
     let mut pool = Pool::new(cat.len());
     gather::gather(cat, &weights, &sess, prof.as_ref(), scorer.pop, &mut pool);
 
-    // Never shown in this response: the cart, the current product, the request's
-    // exclusions and durable products already bought (the bundle's own exclusions are a
-    // flag per product).
-    let mut blocked: Vec<u32> = sess.cart.iter().copied().chain(sess.current).collect();
+    // Never shown in this response: the cart, the current product (unless the bundle
+    // turns reminders on), the request's exclusions and durable products already bought
+    // (the bundle's own exclusions are a flag per product).
+    let current = sess.current.filter(|_| !cat.settings.remind_viewed);
+    let mut blocked: Vec<u32> = sess.cart.iter().copied().chain(current).collect();
     blocked.extend(ctx.exclude.iter().filter_map(|id| cat.products.find(id)));
     if let Some(p) = &prof {
         blocked.extend_from_slice(&p.durables);

@@ -14,6 +14,8 @@ pub enum Via {
     Bought,
     /// A consumable bought before, suggested again.
     Repeat,
+    /// A product of this visit, suggested again (`ranking.remindViewed`).
+    Seen,
 }
 
 impl Via {
@@ -24,6 +26,7 @@ impl Via {
             Via::Cart => "cart:",
             Via::Bought => "bought:",
             Via::Repeat => "repeat:",
+            Via::Seen => "seen:",
         }
     }
 }
@@ -49,6 +52,8 @@ pub struct Candidate {
     pub comp: f32,
     /// Sum of the time decay of each purchase of this product.
     pub bought: f32,
+    /// Recency weight of this product's latest view in this visit (reminders only).
+    pub seen: f32,
     pub recency: f32,
     /// The two strongest item reasons, strongest first.
     pub reasons: [Option<ItemReason>; 2],
@@ -64,6 +69,7 @@ impl Candidate {
             sim: 0.0,
             comp: 0.0,
             bought: 0.0,
+            seen: 0.0,
             recency: 0.0,
             reasons: [None; 2],
             from: 0,

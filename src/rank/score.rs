@@ -71,8 +71,10 @@ impl Scorer<'_> {
         f[Feature::PriceFit as usize] = price_fit(rec.price, self.band);
         f[Feature::Stock as usize] = (level.max(0) as f32 / self.cat.settings.stock_depth).min(1.0);
         f[Feature::Margin as usize] = rec.margin;
-        // Each purchase adds a half-life's worth: once 0.5, twice 0.75...
-        f[Feature::Repeat as usize] = if c.bought > 0.0 { 1.0 - halvings(c.bought) } else { 0.0 };
+        // Each purchase adds a half-life's worth (at repeatHalfCount 1: once 0.5, twice 0.75...).
+        let bought = c.bought / self.cat.settings.repeat_half_count;
+        f[Feature::Repeat as usize] = if c.bought > 0.0 { 1.0 - halvings(bought) } else { 0.0 };
+        f[Feature::Revisit as usize] = c.seen;
         f
     }
 

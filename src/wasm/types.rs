@@ -22,7 +22,7 @@ export interface VitrineError extends Error {
 /** Names of the ranking features, for weight overrides. */
 export type Feature =
   | "similarity" | "complement" | "affinity" | "popularity" | "recency"
-  | "priceFit" | "stock" | "margin" | "repeat";
+  | "priceFit" | "stock" | "margin" | "repeat" | "revisit";
 
 /** Attribute values experiments target and hash on (GrowthBook's attributes). */
 export type AttributeValue = string | number | boolean | null | AttributeValue[] | { [key: string]: AttributeValue };
@@ -108,7 +108,7 @@ export interface RankRequest {
 export interface RankedItem {
   id: string;
   score: number;
-  /** Strongest first: "viewed:<id>", "cart:<id>", "bought:<id>", "repeat:<id>",
+  /** Strongest first: "viewed:<id>", "cart:<id>", "bought:<id>", "repeat:<id>", "seen:<id>",
    *  "affinity:<category>", "brand:<brand>", "popular:<cohort>", "pinned". */
   reasons: string[];
 }

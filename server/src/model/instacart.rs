@@ -97,6 +97,12 @@ fn named(path: &Path, what: &'static [&'static str]) -> Result<(Vec<Named>, Fnv)
 impl Instacart {
     /// Reads the four files from `dir`.
     pub fn read(dir: &Path) -> Result<Instacart, CliError> {
+        Instacart::read_with(dir, None)
+    }
+
+    /// As [`Instacart::read`], with the order lines from `orders` when given (another
+    /// split of the same dataset, in the same format).
+    pub fn read_with(dir: &Path, orders: Option<&Path>) -> Result<Instacart, CliError> {
         let (departments, d1) = named(&dir.join(DEPARTMENTS), &["department_id", "department"])?;
         let (aisles, d2) = named(&dir.join(AISLES), &["aisle_id", "aisle"])?;
         let index =
@@ -124,7 +130,8 @@ impl Instacart {
         }
         let d3 = t.digest();
 
-        let (orders, lines, d4) = read_orders(&dir.join(ORDER_LINES), &product_index)?;
+        let orders_path = orders.map_or_else(|| dir.join(ORDER_LINES), Path::to_path_buf);
+        let (orders, lines, d4) = read_orders(&orders_path, &product_index)?;
         let mut digest = Fnv::default();
         for d in [d1, d2, d3, d4] {
             digest.write(&d.0.to_le_bytes());

@@ -1,30 +1,38 @@
-//! `vitrine model build`: learns a catalogue bundle from purchase history.
+//! `vitrine model build`: learns a catalogue bundle from event history.
 //!
-//! Three layers, so a new data source is one new adapter: an adapter ([`instacart`])
-//! reads a source's files into an [`Input`] (categories, products, baskets of product
-//! indexes); the learner ([`cooccur`]) turns baskets into neighbour and complement edge
-//! lists; [`build`] counts popularity, adds the promotions and settings, and assembles the
+//! Three layers, so a new data source is one new adapter: an adapter reads a source's
+//! files into events ([`events`] for the generic format, [`yoochoose`], [`diginetica`])
+//! or, for Instacart, baskets ([`instacart`]); [`sessions`] cuts events into visits;
+//! the learner ([`learn`]) turns visits into neighbour and complement edge lists and
+//! popularity; [`build`] (baskets) and [`stream`] (events) add the catalogue, the
+//! promotions and the tuned weights and settings ([`config`]), and assemble the
 //! [`Bundle`] the engine loads.
 
-pub mod cooccur;
+pub mod command;
+pub mod config;
+pub mod diginetica;
+pub mod events;
+pub mod fasthash;
 pub mod instacart;
+pub mod learn;
 pub mod price;
+pub mod progress;
 pub mod promotions;
+pub mod sessions;
+pub mod stream;
+pub mod synth;
 pub mod table;
+pub mod yoochoose;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use vitrine::bundle::{Bundle, Category, Popularity, Product, RankingSettings, Rules, Scores, BUNDLE_SCHEMA};
 
-use cooccur::{CoOccurrence, Keep};
+use config::ModelConfig;
+use events::Kind;
 use instacart::Instacart;
-
-/// Neighbours ("bought with this") kept per product; the engine's session views use all
-/// of a product's neighbours, earlier visits the strongest `historyNeighbours` (10).
-pub const NEIGHBOURS: Keep = Keep { top: 20, min_support: 2 };
-
-/// Complements ("goes with", from another aisle) kept per product.
-pub const COMPLEMENTS: Keep = Keep { top: 10, min_support: 2 };
+use learn::Learned;
+use sessions::Step;
 
 /// One purchase: product indexes, and the cohort it counts for (an index into
 /// [`Input::cohorts`]).
@@ -58,13 +66,14 @@ pub struct Options {
 pub struct Stats {
     pub products: usize,
     pub categories: usize,
+    /// Visits (baskets) learned from.
     pub baskets: u64,
     pub neighbour_edges: usize,
     /// Products with at least one neighbour.
     pub with_neighbours: usize,
     pub complement_edges: usize,
     pub with_complements: usize,
-    /// Products bought at least once.
+    /// Products bought (or seen, for event histories) at least once.
     pub bought: usize,
 }
 
@@ -75,10 +84,21 @@ pub fn default_version(data: &Instacart) -> String {
 }
 
 /// Learns a bundle from Instacart data already read, leaving out the orders in
-/// `held_out` (ids). Prices are in pence, shown as GBP.
+/// `held_out` (ids), with the default configuration. Prices are in pence, shown as GBP.
 pub fn from_instacart(data: &Instacart, version: String, created_at: u64, held_out: &[u32]) -> (Bundle, Stats) {
+    from_instacart_with(data, version, created_at, held_out, &ModelConfig::default())
+}
+
+/// As [`from_instacart`], with a configuration.
+pub fn from_instacart_with(
+    data: &Instacart,
+    version: String,
+    created_at: u64,
+    held_out: &[u32],
+    config: &ModelConfig,
+) -> (Bundle, Stats) {
     let options = Options { version, created_at, currency: "GBP".into() };
-    build(data.to_input(held_out), &options)
+    build(data.to_input(held_out), &options, config)
 }
 
 /// One line about a build, for the log.
@@ -98,27 +118,11 @@ pub fn describe(stats: &Stats, bytes: usize) -> String {
     )
 }
 
-/// Learns the bundle from `input`.
-pub fn build(input: Input, options: &Options) -> (Bundle, Stats) {
+/// Learns the bundle from baskets: each basket is a visit of purchases in the order its
+/// items were put in the cart.
+pub fn build(input: Input, options: &Options, config: &ModelConfig) -> (Bundle, Stats) {
     let n = input.products.len();
-    let mut co = CoOccurrence::new(n);
-    let mut cohorts = vec![vec![0f32; n]; input.cohorts.len()];
-    for b in &input.baskets {
-        co.add(&b.items);
-        if let Some(counts) = b.cohort.and_then(|c| cohorts.get_mut(c)) {
-            // Products are listed once per basket by the adapters; a repeat would
-            // count twice here, which only overstates one basket's favourite.
-            for &p in &b.items {
-                if let Some(slot) = counts.get_mut(p as usize) {
-                    *slot += 1.0;
-                }
-            }
-        }
-    }
-    let baskets = co.baskets();
-    let counts = co.finish();
-
-    // The aisle (category) of each product, as a small integer for the pair filter.
+    // The category (aisle) of each product, as a small integer for the complement filter.
     let mut group_of: HashMap<&str, u32> = HashMap::new();
     let group: Vec<u32> = input
         .products
@@ -128,24 +132,62 @@ pub fn build(input: Input, options: &Options) -> (Bundle, Stats) {
             *group_of.entry(p.category.0.as_str()).or_insert(next)
         })
         .collect();
-    let neighbours = counts.edges(NEIGHBOURS, |_, _| true);
-    let complements = counts.edges(COMPLEMENTS, |i, j| group[i as usize] != group[j as usize]);
+    let mut steps: Vec<Step> = Vec::new();
+    // One thread: a basket history is small (the Instacart sample learns in 0.1 s).
+    let learned = learn::learn::<std::convert::Infallible>(&config.learn, 1, |l| {
+        for b in &input.baskets {
+            steps.clear();
+            steps.extend(b.items.iter().filter(|&&p| (p as usize) < n).map(|&item| Step {
+                item,
+                time: 0,
+                kind: Kind::Purchase,
+            }));
+            l.visit(&steps, b.cohort.map(|c| c as u32));
+        }
+        Ok(group)
+    });
+    let learned = match learned {
+        Ok(l) => l,
+        Err(never) => match never {},
+    };
+    assemble(input.categories, input.products, &input.cohorts, learned, options, config, true)
+}
 
-    let global: Vec<f32> = (0..n as u32).map(|i| counts.support(i) as f32).collect();
+/// The bundle from a catalogue and what was learned over its products (by index);
+/// `sample_promotions` adds the demo's three sample promotions (see [`promotions`]).
+pub fn assemble(
+    categories: Vec<Category>,
+    products: Vec<Product>,
+    cohorts: &[String],
+    learned: Learned,
+    options: &Options,
+    config: &ModelConfig,
+    sample_promotions: bool,
+) -> (Bundle, Stats) {
+    let n = products.len();
+    let mut global = learned.popularity.clone();
+    global.resize(n, 0.0);
     let popularity = Popularity {
         global: sparse(&global),
-        cohorts: input.cohorts.iter().cloned().zip(cohorts.iter().map(|c| sparse(c))).collect(),
+        cohorts: cohorts
+            .iter()
+            .cloned()
+            .zip((0..cohorts.len()).map(|c| {
+                let mut v = learned.cohort_popularity.get(c).cloned().unwrap_or_default();
+                v.resize(n, 0.0);
+                sparse(&v)
+            }))
+            .collect(),
     };
-    let promotions = promotions::sample(&input.products, &global);
-
+    let promotions = if sample_promotions { promotions::sample(&products, &global) } else { Vec::new() };
     let stats = Stats {
         products: n,
-        categories: input.categories.len(),
-        baskets,
-        neighbour_edges: neighbours.from.len(),
-        with_neighbours: cooccur::linked_products(&neighbours),
-        complement_edges: complements.from.len(),
-        with_complements: cooccur::linked_products(&complements),
+        categories: categories.len(),
+        baskets: learned.visits,
+        neighbour_edges: learned.neighbours.from.len(),
+        with_neighbours: linked_products(&learned.neighbours),
+        complement_edges: learned.complements.from.len(),
+        with_complements: linked_products(&learned.complements),
         bought: global.iter().filter(|&&c| c > 0.0).count(),
     };
     let bundle = Bundle {
@@ -154,20 +196,33 @@ pub fn build(input: Input, options: &Options) -> (Bundle, Stats) {
         version: options.version.clone(),
         created_at: Some(options.created_at),
         currency: Some(options.currency.clone()),
-        categories: input.categories,
-        products: input.products,
-        neighbours: Some(neighbours),
-        complements: Some(complements),
+        categories,
+        products,
+        neighbours: Some(learned.neighbours),
+        complements: Some(learned.complements),
         popularity,
         promotions,
         experiments: Vec::new(),
         saved_groups: Default::default(),
-        // Empty: every feature keeps the engine's default weight (see vitrine::weights).
-        weights: BTreeMap::new(),
-        ranking: RankingSettings::default(),
+        // Features the configuration does not name keep the engine's default weight.
+        weights: config.weights.clone(),
+        ranking: config.ranking.apply(RankingSettings::default()),
         rules: Rules::default(),
     };
     (bundle, stats)
+}
+
+/// Products with at least one edge in `e` (edges are grouped by product).
+pub fn linked_products(e: &vitrine::bundle::Edges) -> usize {
+    let mut n = 0;
+    let mut last = None;
+    for &f in e.from.iter() {
+        if last != Some(f) {
+            n += 1;
+            last = Some(f);
+        }
+    }
+    n
 }
 
 /// Scores of the products with a non-zero count (products never bought are left out:
@@ -218,7 +273,7 @@ mod tests {
             ],
         };
         let options = Options { version: "t1".into(), created_at: 1, currency: "GBP".into() };
-        let (bundle, stats) = build(input, &options);
+        let (bundle, stats) = build(input, &options, &ModelConfig::default());
         assert_eq!(stats.baskets, 3);
         assert_eq!(stats.bought, 3);
         assert_eq!(bundle.popularity.global.item.0, [0, 1, 2]);

@@ -71,9 +71,11 @@ pub struct Table {
     reader: csv::Reader<Tap<File>>,
     /// Newlines before the last byte offset asked of [`Table::line_at`].
     lines: u64,
-    columns: Vec<usize>,
-    names: &'static [&'static str],
+    /// Position of each column asked for; `None` for an optional column the file lacks.
+    columns: Vec<Option<usize>>,
+    names: Vec<&'static str>,
     record: StringRecord,
+    delimiter: u8,
 }
 
 /// One row: its fields by the position of their name in [`Table::open`]'s list.
@@ -81,37 +83,60 @@ pub struct Row<'a> {
     path: &'a Path,
     line: u64,
     record: &'a StringRecord,
-    columns: &'a [usize],
-    names: &'static [&'static str],
+    columns: &'a [Option<usize>],
+    names: &'a [&'static str],
+    bytes: u64,
 }
 
 impl Table {
     /// Opens `path` and finds each of `columns` in its header.
     pub fn open(path: &Path, columns: &'static [&'static str]) -> Result<Table, CliError> {
+        Table::open_with(path, columns, &[], b',')
+    }
+
+    /// Opens `path` (fields separated by `delimiter`) and finds each of `required` in its
+    /// header, and each of `optional` if it is there. Columns are numbered in that order:
+    /// `required` first, then `optional`.
+    pub fn open_with(
+        path: &Path,
+        required: &[&'static str],
+        optional: &[&'static str],
+        delimiter: u8,
+    ) -> Result<Table, CliError> {
         let file = File::open(path).map_err(|source| CliError::Read { path: path.to_owned(), source })?;
         let tap = Tap { inner: file, digest: Fnv::default(), offset: 0, newlines: VecDeque::new() };
-        let mut reader = ReaderBuilder::new().has_headers(true).from_reader(tap);
+        let mut reader = ReaderBuilder::new().has_headers(true).delimiter(delimiter).from_reader(tap);
         let header = match reader.headers() {
             Ok(h) => h.clone(),
             Err(e) => return Err(csv_error(path, e, 1)),
         };
-        let found = columns
-            .iter()
-            .map(|&name| {
-                header
-                    .iter()
-                    .position(|h| h == name)
-                    .ok_or_else(|| CliError::malformed(path, 1, format!("the header has no column {name:?}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let find = |name: &str| header.iter().position(|h| h.trim() == name);
+        let mut columns = Vec::with_capacity(required.len() + optional.len());
+        for &name in required {
+            let at =
+                find(name).ok_or_else(|| CliError::MissingColumn { path: path.to_owned(), column: name.into() })?;
+            columns.push(Some(at));
+        }
+        columns.extend(optional.iter().map(|&name| find(name)));
         Ok(Table {
             path: path.to_owned(),
             reader,
             lines: 0,
-            columns: found,
-            names: columns,
+            columns,
+            names: required.iter().chain(optional).copied().collect(),
             record: StringRecord::new(),
+            delimiter,
         })
+    }
+
+    /// The field separator.
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    /// True when column `k` is in the file (always, for a required one).
+    pub fn has(&self, k: usize) -> bool {
+        self.columns.get(k).is_some_and(Option::is_some)
     }
 
     /// The 1-based line of the record that starts at byte `offset`. Offsets must come in
@@ -141,7 +166,20 @@ impl Table {
             return Ok(None);
         }
         let line = self.line_at(self.record.position().map_or(0, |p| p.byte()));
-        Ok(Some(Row { path: &self.path, line, record: &self.record, columns: &self.columns, names: self.names }))
+        let bytes = self.reader.get_ref().offset;
+        Ok(Some(Row {
+            path: &self.path,
+            line,
+            record: &self.record,
+            columns: &self.columns,
+            names: &self.names,
+            bytes,
+        }))
+    }
+
+    /// Bytes of the file read so far (a buffer ahead of the current row).
+    pub fn bytes_read(&self) -> u64 {
+        self.reader.get_ref().offset
     }
 
     /// The digest of the bytes read so far (all of the file once `next_row` gave `None`).
@@ -156,11 +194,22 @@ impl Row<'_> {
         self.line
     }
 
-    /// The text of column `k` (an index into the names given to [`Table::open`]).
+    /// The text of column `k` (an index into the names given to [`Table::open`]); empty
+    /// for an optional column the file lacks.
     pub fn text(&self, k: usize) -> &str {
         // The csv reader refuses rows whose length differs from the header's, so every
         // column found in the header exists in every row.
-        self.record.get(self.columns[k]).unwrap_or("")
+        self.columns[k].and_then(|c| self.record.get(c)).unwrap_or("")
+    }
+
+    /// Bytes of the file read when this row was (the reader's buffer runs ahead of it).
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes
+    }
+
+    /// The name of column `k`.
+    pub fn name(&self, k: usize) -> &'static str {
+        self.names[k]
     }
 
     /// Column `k` as a whole number; pandas writes integers as "12.0" next to a missing

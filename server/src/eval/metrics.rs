@@ -1,0 +1,130 @@
+//! The offline metrics, as the session-rec framework (Ludewig, Mauro, Latifi, Jannach)
+//! defines them, so the numbers compare with its published tables:
+//!
+//! - **HR@k** (hit rate): the share of predictions with a target in the top k;
+//! - **MRR@k**: the mean of 1/rank of the first target within the top k (0 beyond);
+//! - **Recall@k**: the share of a prediction's targets in the top k (HR@k when there
+//!   is one target, as in next-click prediction; basket completion has several);
+//! - **COV@20** (coverage): distinct items ever recommended in a top 20, over the
+//!   training set's distinct items;
+//! - **POP@20** (popularity bias): the mean, over predictions, of the mean popularity of
+//!   the top 20's items, each item's training event count over the largest count.
+
+use serde::Serialize;
+
+/// The cut-offs reported.
+pub const KS: [usize; 3] = [5, 10, 20];
+/// The cut-off of coverage and popularity bias.
+pub const COVERAGE_K: usize = 20;
+
+/// Metrics being accumulated over predictions.
+#[derive(Debug, Clone)]
+pub struct Metrics {
+    hits: [f64; 3],
+    rr: [f64; 3],
+    recall: [f64; 3],
+    n: u64,
+    covered: Vec<bool>,
+    pop_sum: f64,
+    pop_n: u64,
+}
+
+/// The metrics of one recommender on one set of predictions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub predictions: u64,
+    /// HR@5, HR@10, HR@20.
+    pub hr: [f64; 3],
+    pub mrr: [f64; 3],
+    pub recall: [f64; 3],
+    pub coverage: f64,
+    pub popularity: f64,
+}
+
+impl Metrics {
+    /// Metrics over a vocabulary of `items` (items beyond `train_items` never count
+    /// towards coverage's denominator).
+    pub fn new(items: usize) -> Metrics {
+        Metrics {
+            hits: [0.0; 3],
+            rr: [0.0; 3],
+            recall: [0.0; 3],
+            n: 0,
+            covered: vec![false; items],
+            pop_sum: 0.0,
+            pop_n: 0,
+        }
+    }
+
+    /// One prediction: `recs` best first, the `targets` it should have found, and each
+    /// item's normalised training popularity.
+    pub fn add(&mut self, recs: &[u32], targets: &[u32], popularity: &[f32]) {
+        self.n += 1;
+        let first = recs.iter().position(|r| targets.contains(r));
+        for (k, &cut) in KS.iter().enumerate() {
+            if let Some(rank) = first.filter(|&r| r < cut) {
+                self.hits[k] += 1.0;
+                self.rr[k] += 1.0 / (rank + 1) as f64;
+            }
+            if !targets.is_empty() {
+                let found = targets.iter().filter(|t| recs[..recs.len().min(cut)].contains(t)).count();
+                self.recall[k] += found as f64 / targets.len() as f64;
+            }
+        }
+        let head = &recs[..recs.len().min(COVERAGE_K)];
+        if !head.is_empty() {
+            // session-rec takes the mean over the list's distinct items; ours are distinct.
+            let sum: f64 = head.iter().map(|&i| f64::from(popularity.get(i as usize).copied().unwrap_or(0.0))).sum();
+            self.pop_sum += sum / head.len() as f64;
+            self.pop_n += 1;
+        }
+        for &i in head {
+            if let Some(c) = self.covered.get_mut(i as usize) {
+                *c = true;
+            }
+        }
+    }
+
+    /// The averages; coverage is over `train_items` items.
+    pub fn summary(&self, train_items: usize) -> Summary {
+        let n = self.n.max(1) as f64;
+        let avg = |v: [f64; 3]| v.map(|x| x / n);
+        Summary {
+            predictions: self.n,
+            hr: avg(self.hits),
+            mrr: avg(self.rr),
+            recall: avg(self.recall),
+            coverage: self.covered.iter().filter(|&&c| c).count() as f64 / train_items.max(1) as f64,
+            popularity: if self.pop_n > 0 { self.pop_sum / self.pop_n as f64 } else { 0.0 },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hit_rate_mrr_recall_coverage_popularity() {
+        let pop = [1.0, 0.5, 0.25, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+        let mut m = Metrics::new(10);
+        // The target at rank 2, then at rank 7, then missing, then two of three targets.
+        m.add(&[5, 3, 1], &[3], &pop);
+        m.add(&[0, 1, 2, 4, 5, 6, 9, 8], &[9], &pop);
+        m.add(&[0], &[7], &pop);
+        m.add(&[2, 8, 1], &[1, 2, 6], &pop);
+        let s = m.summary(10);
+        assert_eq!(s.predictions, 4);
+        assert_eq!(s.hr, [0.5, 0.75, 0.75]);
+        assert_eq!(s.mrr[0], (0.5 + 0.0 + 0.0 + 1.0) / 4.0);
+        assert_eq!(s.mrr[2], (0.5 + 1.0 / 7.0 + 0.0 + 1.0) / 4.0);
+        assert_eq!(s.recall[2], (1.0 + 1.0 + 0.0 + 2.0 / 3.0) / 4.0);
+        // Items 0, 1, 2, 3, 4, 5, 6, 8, 9 recommended: 9 of 10.
+        assert_eq!(s.coverage, 0.9);
+        let first = (0.0 + 0.0 + 0.5) / 3.0;
+        let second = (1.0 + 0.5 + 0.25) / 8.0;
+        let fourth = (0.25 + 0.0 + 0.5) / 3.0;
+        assert!((s.popularity - (first + second + 1.0 + fourth) / 4.0).abs() < 1e-12);
+    }
+}

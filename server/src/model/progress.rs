@@ -1,0 +1,124 @@
+//! A progress line on stderr while a long input is read, and the events-per-second
+//! figure every build reports.
+//!
+//! Hand-rolled rather than a crate: one line redrawn with `\r`, at most five times a
+//! second, only when stderr is a terminal (in CI logs and pipes it would be noise). The
+//! per-event cost is one counter increment; the clock is read every 16k events.
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+/// Events between two looks at the clock.
+const CHECK_EVERY: u64 = 1 << 14;
+/// Least time between two redraws.
+const REDRAW: Duration = Duration::from_millis(200);
+
+/// See the module documentation.
+pub struct Progress {
+    label: String,
+    total_bytes: Option<u64>,
+    bytes: u64,
+    events: u64,
+    started: Instant,
+    last_draw: Instant,
+    draw: bool,
+}
+
+impl Progress {
+    /// A progress line for reading `total_bytes` (if known) labelled `label`; drawn only
+    /// when `draw` and stderr is a terminal.
+    pub fn new(label: impl Into<String>, total_bytes: Option<u64>, draw: bool) -> Progress {
+        let now = Instant::now();
+        Progress {
+            label: label.into(),
+            total_bytes,
+            bytes: 0,
+            events: 0,
+            started: now,
+            last_draw: now,
+            draw: draw && std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// One more event; `bytes` is how far into the input the reader is (if it knows).
+    #[inline]
+    pub fn tick(&mut self, bytes: u64) {
+        self.events += 1;
+        self.bytes = bytes;
+        if self.draw && self.events.is_multiple_of(CHECK_EVERY) {
+            let now = Instant::now();
+            if now - self.last_draw >= REDRAW {
+                self.last_draw = now;
+                self.redraw(now);
+            }
+        }
+    }
+
+    fn redraw(&self, now: Instant) {
+        let secs = (now - self.started).as_secs_f64().max(1e-9);
+        let rate = self.events as f64 / secs;
+        let bar = match self.total_bytes {
+            Some(total) if total > 0 => {
+                let share = (self.bytes as f64 / total as f64).clamp(0.0, 1.0);
+                let filled = (share * 30.0).round() as usize;
+                format!("[{}{}] {:>3.0}% ", "#".repeat(filled), " ".repeat(30 - filled), share * 100.0)
+            }
+            _ => String::new(),
+        };
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r{} {bar}{} events, {}/s   ", self.label, count(self.events), count(rate as u64));
+        let _ = err.flush();
+    }
+
+    /// Events so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    /// Clears the line; returns "N events in S s (R events/s)".
+    pub fn finish(&mut self) -> String {
+        if self.draw {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r{}\r", " ".repeat(100));
+            let _ = err.flush();
+        }
+        let secs = self.started.elapsed().as_secs_f64();
+        format!(
+            "{} events in {secs:.2} s ({} events/s)",
+            count(self.events),
+            count((self.events as f64 / secs.max(1e-9)) as u64)
+        )
+    }
+}
+
+/// `1234567` as `1,234,567`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_reports() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1_000), "1,000");
+        assert_eq!(count(10_000_000), "10,000,000");
+        let mut p = Progress::new("x", Some(10), false);
+        for b in 0..5 {
+            p.tick(b);
+        }
+        assert_eq!(p.events(), 5);
+        assert!(p.finish().starts_with("5 events in "));
+    }
+}
