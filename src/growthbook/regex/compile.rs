@@ -9,9 +9,17 @@ pub(super) struct Compiler {
     pub(super) prog: Vec<Inst>,
     pub(super) slots: usize,
     pub(super) looks: Vec<(usize, Node)>,
+    /// What is left of [`MAX_PROGRAM`] for empty repetitions.
+    pub(super) budget: usize,
 }
 
 impl Compiler {
+    /// Counts `n` instructions' worth of work against [`MAX_PROGRAM`].
+    fn room(&mut self, n: usize) -> R<()> {
+        self.budget = self.budget.checked_sub(n).ok_or(())?;
+        Ok(())
+    }
+
     pub(super) fn push(&mut self, i: Inst) -> R<usize> {
         if self.prog.len() >= MAX_PROGRAM {
             return Err(());
@@ -69,7 +77,10 @@ impl Compiler {
                 }
             }
             Node::Repeat(inner, min, max, greedy) => {
+                // Each copy counts against the program's size even when it compiles to
+                // nothing (`(?:){4000000000}` must fail, not spin).
                 for _ in 0..*min {
+                    self.room(1)?;
                     self.node(inner)?;
                 }
                 let split = |x: usize, y: usize| if *greedy { Inst::Split(x, y) } else { Inst::Split(y, x) };

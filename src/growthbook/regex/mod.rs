@@ -125,16 +125,16 @@ impl Regex {
     pub fn new(pattern: &str, fold_case: bool) -> Option<Regex> {
         let chars: Vec<char> = pattern.chars().collect();
         // A pre-pass learns the group names, so `\k<name>` can refer forward.
-        let mut p = Parser { s: &chars, i: 0, groups: 0, total: usize::MAX, names: Vec::new() };
+        let mut p = Parser { s: &chars, i: 0, groups: 0, total: usize::MAX, names: Vec::new(), depth: 0 };
         p.alt().ok()?;
         let (names, total) = (std::mem::take(&mut p.names), p.groups);
-        let mut p = Parser { s: &chars, i: 0, groups: 0, total, names };
+        let mut p = Parser { s: &chars, i: 0, groups: 0, total, names, depth: 0 };
         let ast = p.alt().ok()?;
         if p.i != chars.len() {
             return None; // an unmatched `)`
         }
         let groups = p.groups;
-        let mut c = Compiler { prog: Vec::new(), slots: 2 * (groups + 1), looks: Vec::new() };
+        let mut c = Compiler { prog: Vec::new(), slots: 2 * (groups + 1), looks: Vec::new(), budget: MAX_PROGRAM };
         c.node(&ast).ok()?;
         c.push(Inst::Match).ok()?;
         while let Some((at, inner)) = c.looks.pop() {
@@ -220,6 +220,18 @@ mod tests {
         assert!(re.is_match("Android MOBILE"));
         assert!(Regex::new("[a-z]+é", true).unwrap().is_match("ZÜRICH CAFÉ"));
         assert!(!Regex::new("(mobile|tablet)", false).unwrap().is_match("MOBILE"));
+    }
+
+    #[test]
+    fn hostile_patterns_fail_to_compile_instead_of_exhausting_the_stack_or_the_clock() {
+        let deep = format!("{}a{}", "(".repeat(2000), ")".repeat(2000));
+        assert!(Regex::new(&deep, false).is_none());
+        let nested = format!("{}a{}", "(?:".repeat(30), ")".repeat(30));
+        assert!(Regex::new(&nested, false).is_some(), "real nesting is fine");
+        let started = std::time::Instant::now();
+        assert!(Regex::new("(?:){4000000000}", false).is_none());
+        assert!(Regex::new("(?:a{1000}){1000}", false).is_none(), "expansion over the program limit");
+        assert!(started.elapsed().as_secs() < 2);
     }
 
     #[test]

@@ -10,7 +10,14 @@ pub(super) struct Parser<'p> {
     /// Capturing groups in the whole pattern (known after the first pass).
     pub(super) total: usize,
     pub(super) names: Vec<(String, usize)>,
+    /// Groups open around the cursor.
+    pub(super) depth: usize,
 }
+
+/// Deepest group nesting accepted. Parsing and compiling recurse once per level, and a
+/// 4 KB pattern of parentheses would otherwise run the wasm stack out; real patterns nest
+/// a few levels.
+pub(super) const MAX_NESTING: usize = 32;
 
 pub(super) type R<T> = Result<T, ()>;
 
@@ -129,6 +136,16 @@ impl Parser<'_> {
     }
 
     fn group(&mut self) -> R<Node> {
+        if self.depth >= MAX_NESTING {
+            return Err(());
+        }
+        self.depth += 1;
+        let node = self.group_body();
+        self.depth -= 1;
+        node
+    }
+
+    fn group_body(&mut self) -> R<Node> {
         let node = if self.eat('?') {
             match self.peek() {
                 Some(':') => {
