@@ -15,4 +15,5 @@ pub mod error;
 pub mod eval;
 pub mod events;
 pub mod model;
+pub mod progress;
 pub mod tune;

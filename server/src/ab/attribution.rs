@@ -19,8 +19,8 @@ use std::path::Path;
 use crate::error::CliError;
 use crate::events::{Event, EventReader};
 
-use super::report::thousands;
 use super::{AbError, Dataset, Unit};
+use crate::progress::thousands;
 
 /// More variants than any experiment runs (GrowthBook experiments have a handful); an
 /// index past it is a corrupt log, not an arm to allocate.

@@ -20,10 +20,10 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::hypothesis::{two_proportions, welch, Arm};
-use super::report::thousands;
 use super::rng::Xoshiro256;
 use super::sequential::Msprt;
 use super::stats::normal_quantile;
+use crate::progress::thousands;
 
 /// What to simulate.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -10,7 +10,8 @@ use std::fmt::Write;
 
 use super::analysis::{Analysis, Comparison, Day};
 use super::hypothesis::{Interval, Welch};
-use super::report::{p_value, thousands};
+use super::report::p_value;
+use crate::progress::thousands;
 
 /// `&`, `<`, `>`, `"` and `'` as entities.
 pub fn escape(text: &str) -> String {

@@ -9,22 +9,10 @@
 use std::path::Path;
 
 use crate::error::CliError;
+use crate::progress::thousands;
 
 use super::analysis::{Analysis, Comparison};
 use super::hypothesis::{Interval, Welch, SRM_ALPHA};
-
-/// `1234567` as `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// A p-value with three significant digits (`0.0744`, `0.00155`), or in exponent form
 /// below 1e-4.

@@ -13,7 +13,7 @@ use super::vsknn::Vsknn;
 use super::{next_click_cases, run, Case, Recommender};
 use crate::error::CliError;
 use crate::model::instacart::Instacart;
-use crate::model::progress::count;
+use crate::progress::thousands;
 
 /// The bundle's bytes.
 pub fn read_bundle(path: &Path) -> Result<Vec<u8>, CliError> {
@@ -38,11 +38,11 @@ pub fn next_click(dataset: &str, bundle: &Path, data: &SessionData, saved: Optio
     let mut notes = vec![
         format!(
             "training: {} sessions, {} events, {} items; test: {} sessions, {} predictions",
-            count(data.train.sessions.len() as u64),
-            count(data.train.sessions.iter().map(|s| s.events.len() as u64).sum()),
-            count(data.train.items as u64),
-            count(data.test.len() as u64),
-            count(cases.len() as u64)
+            thousands(data.train.sessions.len() as u64),
+            thousands(data.train.sessions.iter().map(|s| s.events.len() as u64).sum()),
+            thousands(data.train.items as u64),
+            thousands(data.test.len() as u64),
+            thousands(cases.len() as u64)
         ),
         format!("test events of items unseen in training, dropped: {}", data.unknown_dropped),
     ];
@@ -83,9 +83,9 @@ pub fn basket(bundle: &Path, data: &Instacart, target: Target) -> Result<Report,
     let notes = vec![
         format!(
             "{} users; the model learned from {} earlier orders; {} items to find",
-            count(cases.len() as u64),
-            count(train.sessions.len() as u64),
-            count(targets as u64)
+            thousands(cases.len() as u64),
+            thousands(train.sessions.len() as u64),
+            thousands(targets as u64)
         ),
         "revealed: the first half of each basket (at least one item) as the cart; to find: the rest".into(),
     ];

@@ -8,12 +8,12 @@ use vitrine::bundle::Bundle;
 use super::config::ModelConfig;
 use super::diginetica::{self, Diginetica};
 use super::instacart::Instacart;
-use super::progress::count;
 use super::stream::{self, Source};
 use super::{default_version, describe, from_instacart_with, synth};
 use crate::cli::Flags;
 use crate::error::{write_file, CliError};
 use crate::eval::instacart::{held_out_orders, Target};
+use crate::progress::thousands;
 
 /// Flags of `model build`.
 pub const BUILD_FLAGS: &[&str] = &[
@@ -153,19 +153,19 @@ pub fn learn(flags: &Flags, config: &ModelConfig) -> Result<(Bundle, Vec<String>
                     format!(
                         "read {} ({} visits; {} cut at a gap, {} flushed to keep at most {} open)",
                         s.rate,
-                        count(s.sessions.visits),
-                        count(s.sessions.cut),
-                        count(s.sessions.evicted),
-                        count(crate::model::sessions::DEFAULT_MAX_OPEN as u64)
+                        thousands(s.sessions.visits),
+                        thousands(s.sessions.cut),
+                        thousands(s.sessions.evicted),
+                        thousands(crate::model::sessions::DEFAULT_MAX_OPEN as u64)
                     ),
                     format!(
                         "{} products in {} categories; {} neighbour edges over {} products, {} complement edges over {} products",
-                        count(st.products as u64),
+                        thousands(st.products as u64),
                         st.categories,
-                        count(st.neighbour_edges as u64),
-                        count(st.with_neighbours as u64),
-                        count(st.complement_edges as u64),
-                        count(st.with_complements as u64)
+                        thousands(st.neighbour_edges as u64),
+                        thousands(st.with_neighbours as u64),
+                        thousands(st.complement_edges as u64),
+                        thousands(st.with_complements as u64)
                     ),
                 ],
             ))
@@ -204,9 +204,9 @@ pub fn synth(flags: &Flags) -> Result<Vec<String>, CliError> {
     let visits = synth::write(Path::new(&out), events, items, seed)?;
     Ok(vec![format!(
         "wrote {} events in {} visits over {} items to {} in {:.2} s",
-        count(events),
-        count(visits),
-        count(items),
+        thousands(events),
+        thousands(visits),
+        thousands(items),
         out.display(),
         started.elapsed().as_secs_f64()
     )])

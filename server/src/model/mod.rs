@@ -16,7 +16,6 @@ pub mod fasthash;
 pub mod instacart;
 pub mod learn;
 pub mod price;
-pub mod progress;
 pub mod promotions;
 pub mod sessions;
 pub mod stream;

@@ -13,11 +13,11 @@ use super::config::ModelConfig;
 use super::diginetica::{Diginetica, Part};
 use super::events::{self, Event};
 use super::learn::{self, NO_CATEGORY};
-use super::progress::Progress;
 use super::sessions::{SessionStats, Sessionizer, DEFAULT_GAP_MS, DEFAULT_MAX_OPEN};
 use super::table::Fnv;
 use super::{assemble, yoochoose, Options, Stats};
 use crate::error::CliError;
+use crate::progress::Progress;
 
 /// Where the events come from.
 pub enum Source<'a> {

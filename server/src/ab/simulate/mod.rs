@@ -19,7 +19,7 @@ pub mod catalogue;
 pub mod shoppers;
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -30,6 +30,7 @@ use vitrine::{Engine, Limits};
 use crate::ab::rng::Xoshiro256;
 use crate::error::CliError;
 use crate::events::{Conversion, Event, EventWriter, Exposure};
+use crate::progress::Progress;
 use shoppers::{pick, Behaviour, Odds, Shelf, Shopper};
 
 const DAY: u64 = 86_400_000;
@@ -111,38 +112,6 @@ fn with_experiment(mut b: Bundle, c: &Config) -> Bundle {
     b
 }
 
-/// Progress on stderr, when it is a terminal: a line rewritten a few times a second.
-struct Progress {
-    on: bool,
-    started: Instant,
-    last: Instant,
-}
-
-impl Progress {
-    fn new() -> Progress {
-        let now = Instant::now();
-        Progress { on: std::io::stderr().is_terminal(), started: now, last: now }
-    }
-
-    fn tick(&mut self, done: u64, total: u64) {
-        if !self.on || (self.last.elapsed().as_millis() < 200 && done < total) {
-            return;
-        }
-        self.last = Instant::now();
-        let width = 30;
-        let filled = (done * width / total.max(1)) as usize;
-        eprint!(
-            "\r  [{}{}] {done}/{total} shoppers, {:.1} s ",
-            "#".repeat(filled),
-            "-".repeat(width as usize - filled),
-            self.started.elapsed().as_secs_f64()
-        );
-        if done >= total {
-            eprintln!();
-        }
-    }
-}
-
 /// Runs the simulation over `bundle` (its stock from `stock`), writing the event log to
 /// `out`, and returns the truth.
 pub fn run(bundle: Bundle, stock: &[u8], c: &Config, out: impl Write) -> Result<Truth, CliError> {
@@ -166,7 +135,8 @@ pub fn run(bundle: Bundle, stock: &[u8], c: &Config, out: impl Write) -> Result<
     let mut expected = vec![(0f64, 0f64); n_arms];
     let mut assigned = vec![0u64; n_arms];
     let (mut conversions, mut earlier, mut rank_calls) = (0u64, 0u64, 0u64);
-    let mut progress = Progress::new();
+    // A shopper takes a few rank calls: every one may redraw the line.
+    let mut progress = Progress::new("simulating", Some(c.visitors), true).counting("shoppers", 1);
     for n in 0..c.visitors {
         let s = Shopper::draw(&shelf, c.seed, n, c.start, end, c.consent);
         for &(at, value) in &s.earlier_orders {
@@ -219,7 +189,7 @@ pub fn run(bundle: Bundle, stock: &[u8], c: &Config, out: impl Write) -> Result<
             e.1 += p * value;
         }
         let Some(v) = arm else {
-            progress.tick(n + 1, c.visitors);
+            progress.tick(n + 1);
             continue;
         };
         assigned[v] += 1;
@@ -239,8 +209,10 @@ pub fn run(bundle: Bundle, stock: &[u8], c: &Config, out: impl Write) -> Result<
             ));
             conversions += 1;
         }
-        progress.tick(n + 1, c.visitors);
+        progress.tick(n + 1);
     }
+    // Clears the line (the summary says how long it took).
+    progress.finish();
     // A log in time order, as a shop's would be.
     events.sort_by_key(Event::at);
     let mut w = EventWriter::new(out);
@@ -320,7 +292,7 @@ fn mean_value(shelf: &Shelf, visits: &[Odds]) -> f64 {
 
 /// The truth as a terminal table.
 pub fn summary(t: &Truth) -> Vec<String> {
-    use crate::ab::report::thousands;
+    use crate::progress::thousands;
     let mut out = vec![
         format!(
             "simulated experiment {}: {} shoppers, {} exposures, {} conversions (+{} orders before it), {} rank calls in {:.1} s",

@@ -1,9 +1,11 @@
-//! A progress line on stderr while a long input is read, and the events-per-second
-//! figure every build reports.
+//! A progress line on stderr for long runs (a model build reading its events, a
+//! simulation working through its shoppers), the rate every build reports, and numbers
+//! with thousands separators as every report prints them.
 //!
 //! Hand-rolled rather than a crate: one line redrawn with `\r`, at most five times a
 //! second, only when stderr is a terminal (in CI logs and pipes it would be noise). The
-//! per-event cost is one counter increment; the clock is read every 16k events.
+//! per-step cost is one counter increment; the clock is read every [`Progress::every`]
+//! steps (16k events by default: a step of a build is one event).
 
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
@@ -16,6 +18,10 @@ const REDRAW: Duration = Duration::from_millis(200);
 /// See the module documentation.
 pub struct Progress {
     label: String,
+    /// What a step is, plural ("events", "shoppers").
+    unit: &'static str,
+    /// Steps between two looks at the clock.
+    check_every: u64,
     total_bytes: Option<u64>,
     bytes: u64,
     events: u64,
@@ -31,6 +37,8 @@ impl Progress {
         let now = Instant::now();
         Progress {
             label: label.into(),
+            unit: "events",
+            check_every: CHECK_EVERY,
             total_bytes,
             bytes: 0,
             events: 0,
@@ -40,12 +48,21 @@ impl Progress {
         }
     }
 
-    /// One more event; `bytes` is how far into the input the reader is (if it knows).
+    /// Counts steps of `unit` (plural), looking at the clock every `check_every` of them:
+    /// for steps that take long enough that every one may redraw.
+    pub fn counting(mut self, unit: &'static str, check_every: u64) -> Progress {
+        self.unit = unit;
+        self.check_every = check_every.max(1);
+        self
+    }
+
+    /// One more step; `bytes` is how far into the input the reader is (if it knows),
+    /// against the total given to [`Progress::new`].
     #[inline]
     pub fn tick(&mut self, bytes: u64) {
         self.events += 1;
         self.bytes = bytes;
-        if self.draw && self.events.is_multiple_of(CHECK_EVERY) {
+        if self.draw && self.events.is_multiple_of(self.check_every) {
             let now = Instant::now();
             if now - self.last_draw >= REDRAW {
                 self.last_draw = now;
@@ -66,16 +83,17 @@ impl Progress {
             _ => String::new(),
         };
         let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r{} {bar}{} events, {}/s   ", self.label, count(self.events), count(rate as u64));
+        let (n, r) = (thousands(self.events), thousands(rate as u64));
+        let _ = write!(err, "\r{} {bar}{n} {unit}, {r}/s   ", self.label, unit = self.unit);
         let _ = err.flush();
     }
 
-    /// Events so far.
+    /// Steps so far.
     pub fn events(&self) -> u64 {
         self.events
     }
 
-    /// Clears the line; returns "N events in S s (R events/s)".
+    /// Clears the line; returns "N events in S s (R events/s)" (in its unit).
     pub fn finish(&mut self) -> String {
         if self.draw {
             let mut err = std::io::stderr().lock();
@@ -84,15 +102,16 @@ impl Progress {
         }
         let secs = self.started.elapsed().as_secs_f64();
         format!(
-            "{} events in {secs:.2} s ({} events/s)",
-            count(self.events),
-            count((self.events as f64 / secs.max(1e-9)) as u64)
+            "{} {unit} in {secs:.2} s ({} {unit}/s)",
+            thousands(self.events),
+            thousands((self.events as f64 / secs.max(1e-9)) as u64),
+            unit = self.unit
         )
     }
 }
 
 /// `1234567` as `1,234,567`.
-pub fn count(n: u64) -> String {
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -110,15 +129,18 @@ mod tests {
 
     #[test]
     fn counts_and_reports() {
-        assert_eq!(count(0), "0");
-        assert_eq!(count(999), "999");
-        assert_eq!(count(1_000), "1,000");
-        assert_eq!(count(10_000_000), "10,000,000");
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(10_000_000), "10,000,000");
         let mut p = Progress::new("x", Some(10), false);
         for b in 0..5 {
             p.tick(b);
         }
         assert_eq!(p.events(), 5);
         assert!(p.finish().starts_with("5 events in "));
+        let mut s = Progress::new("y", Some(3), false).counting("shoppers", 1);
+        s.tick(1);
+        assert!(s.finish().starts_with("1 shoppers in "));
     }
 }
