@@ -27,9 +27,6 @@ pub enum AbError {
     /// A variant the experiment does not have (beyond `--weights`, or an unknown label).
     #[error("{at}: unknown variant {variant} (the experiment has {known})")]
     UnknownVariant { at: String, variant: String, known: String },
-    /// A CSV input without a column the adapter needs.
-    #[error("{}:1: the header has no column {column:?}", path.display())]
-    MissingColumn { path: PathBuf, column: String },
 }
 
 impl AbError {
@@ -41,7 +38,6 @@ impl AbError {
             Self::UnknownExperiment { .. } => "E_AB_UNKNOWN_EXPERIMENT",
             Self::EmptyArm { .. } => "E_AB_EMPTY_ARM",
             Self::UnknownVariant { .. } => "E_AB_UNKNOWN_VARIANT",
-            Self::MissingColumn { .. } => "E_MISSING_COLUMN",
         }
     }
 }

@@ -14,8 +14,6 @@ use crate::ab::{AbError, Dataset, Unit};
 use crate::error::CliError;
 use crate::model::table::Table;
 
-use super::require_columns;
-
 /// The retention flags the log holds.
 pub const METRICS: [&str; 2] = ["retention_1", "retention_7"];
 
@@ -28,7 +26,6 @@ pub fn read(path: &Path, metric: &'static str, weights: Vec<f64>) -> Result<Data
         "retention_1" => &["userid", "version", "retention_1"],
         _ => &["userid", "version", "retention_7"],
     };
-    require_columns(path, columns)?;
     let mut table = Table::open(path, columns)?;
     let mut units = Vec::new();
     // userid → line, so a player listed twice (who would count twice) is refused.

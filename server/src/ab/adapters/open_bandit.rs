@@ -16,8 +16,6 @@ use crate::ab::{Dataset, Unit};
 use crate::error::CliError;
 use crate::model::table::Table;
 
-use super::require_columns;
-
 /// The campaigns, each a folder under both policies.
 pub const CAMPAIGNS: [&str; 3] = ["all", "men", "women"];
 
@@ -35,7 +33,6 @@ pub fn read(dir: &Path, campaign: &str, weights: Vec<f64>) -> Result<Dataset, Cl
     let mut units = Vec::new();
     for (arm, policy) in POLICIES.iter().enumerate() {
         let path = log_path(dir, policy, campaign);
-        require_columns(&path, COLUMNS)?;
         let mut table = Table::open(&path, COLUMNS)?;
         while let Some(row) = table.next_row()? {
             let at = parse_utc(row.text(0))
