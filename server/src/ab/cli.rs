@@ -9,7 +9,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use crate::error::CliError;
+use crate::error::{write_file, CliError};
 
 use super::adapters::{cookie_cats, open_bandit};
 use super::analysis::{analyze as run_analysis, Options};
@@ -204,7 +204,7 @@ fn analyze(args: &[OsString]) -> Result<Vec<String>, CliError> {
         _ => report::table(&analysis),
     };
     if let Some(path) = report_path {
-        report::write_atomic(&path, html::render(&analysis).as_bytes())?;
+        write_file(&path, html::render(&analysis).as_bytes())?;
         if format == "table" {
             lines.push(String::new());
             lines.push(format!("wrote {}", path.display()));
@@ -347,13 +347,13 @@ fn simulate(args: &[OsString]) -> Result<Vec<String>, CliError> {
         Some(path) => {
             let mut bytes = Vec::new();
             let truth = simulate::run(bundle, &stock, &config, &mut bytes)?;
-            report::write_atomic(&path, &bytes)?;
+            write_file(&path, &bytes)?;
             truth
         }
         None => simulate::run(bundle, &stock, &config, std::io::stdout().lock())?,
     };
     if let Some(path) = a.get("truth").map(PathBuf::from) {
-        report::write_atomic(&path, serde_json::to_string_pretty(&truth).unwrap_or_default().as_bytes())?;
+        write_file(&path, serde_json::to_string_pretty(&truth).unwrap_or_default().as_bytes())?;
     }
     let lines = match format.as_str() {
         "json" => vec![serde_json::to_string_pretty(&truth).unwrap_or_default()],

@@ -6,9 +6,6 @@
 //! renamed over it: a reader never sees half a report, and a failed run leaves the old
 //! one as it was.
 
-use std::path::Path;
-
-use crate::error::CliError;
 use crate::progress::thousands;
 
 use super::analysis::{Analysis, Comparison};
@@ -174,17 +171,6 @@ pub fn json(a: &Analysis) -> String {
     serde_json::to_string_pretty(a).unwrap_or_default()
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
-    result.map_err(|source| {
-        let _ = std::fs::remove_file(&tmp);
-        CliError::Write { path: path.to_owned(), source }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,19 +188,5 @@ mod tests {
         assert_eq!(p_value(Some(3.2e-7)), "3.20e-7");
         assert_eq!(p_value(None), "n/a");
         assert_eq!(interval(&[Some(-0.013_28), None], 100.0, 2, "%"), "[-1.33%, +inf]");
-    }
-
-    #[test]
-    fn atomic_write_replaces_whole_files() {
-        let dir = std::env::temp_dir().join(format!("vitrine-report-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("r.html");
-        write_atomic(&path, b"one").unwrap();
-        write_atomic(&path, b"two").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"two");
-        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary file is left");
-        let e = write_atomic(&dir.join("missing/r.html"), b"x").unwrap_err();
-        assert_eq!(e.code(), "E_WRITE");
-        std::fs::remove_dir_all(dir).unwrap();
     }
 }

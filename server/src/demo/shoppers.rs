@@ -16,7 +16,7 @@ use vitrine::request::{Context, Session};
 use vitrine::{encode_profile, Limits, Profile, RankRequest};
 
 use crate::error::CliError;
-use crate::model::instacart::{cohort_of, Instacart, Order, COHORTS};
+use crate::model::instacart::{cohort_of, order_days, Instacart, Order, COHORTS};
 use crate::model::promotions::{FREQUENT, REGULAR};
 
 /// One day in ms: purchases are kept to the day.
@@ -126,18 +126,6 @@ pub fn build(data: &Instacart, bundle: &Bundle, now: u64) -> Result<Vec<Shopper>
     Ok(out)
 }
 
-/// The day (since 1970) of each order, the last one on `now`'s day, walking back by
-/// `days_since_prior`.
-fn days(orders: &[Order], now: u64) -> Vec<u64> {
-    let mut out = vec![0; orders.len()];
-    let mut day = now / DAY_MS;
-    for (k, o) in orders.iter().enumerate().rev() {
-        out[k] = day;
-        day = day.saturating_sub(u64::from(o.days_since_prior.unwrap_or(0)));
-    }
-    out
-}
-
 /// The value at `q` (0..1) of sorted values, nearest rank.
 fn quantile(sorted: &[u64], q: f64) -> u64 {
     let i = ((sorted.len().saturating_sub(1)) as f64 * q).round() as usize;
@@ -156,7 +144,7 @@ fn shopper(
     let Some((current, earlier)) = orders.split_last().filter(|(c, e)| !e.is_empty() && c.items.len() >= 3) else {
         return Ok(None);
     };
-    let day = days(orders, now);
+    let day = order_days(orders, now);
     let user = current.user;
     let id = |p: u32| data.products[p as usize].id.to_string();
     // The profile was last folded when the previous order was placed (at noon: Instacart
@@ -274,7 +262,7 @@ mod tests {
     fn days_walk_back_from_now() {
         let orders = [order(1, None, 0), order(2, Some(7), 1), order(3, Some(3), 2)];
         let now_day = 20_000;
-        assert_eq!(days(&orders, now_day * DAY_MS + 5), [now_day - 10, now_day - 3, now_day]);
+        assert_eq!(order_days(&orders, now_day * DAY_MS + 5), [now_day - 10, now_day - 3, now_day]);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use vitrine::{encode_profile, Limits, Profile};
 use super::{Case, Session, Train, Vocab};
 use crate::demo::NOW;
 use crate::error::CliError;
-use crate::model::instacart::{cohort_of, Instacart, Order, COHORTS};
+use crate::model::instacart::{cohort_of, order_days, Instacart, COHORTS};
 
 /// Which order is predicted: each user's `k`-th from last (1: the last).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,18 +56,6 @@ pub fn held_out_orders(data: &Instacart, target: Target) -> Vec<u32> {
     out
 }
 
-/// The day (since 1970) of each order, the last one on `now`'s day, walking back by
-/// `days_since_prior`.
-fn days(orders: &[Order], now: u64) -> Vec<u64> {
-    let mut out = vec![0; orders.len()];
-    let mut day = now / DAY_MS;
-    for (k, o) in orders.iter().enumerate().rev() {
-        out[k] = day;
-        day = day.saturating_sub(u64::from(o.days_since_prior.unwrap_or(0)));
-    }
-    out
-}
-
 /// The cases, the vocabulary (product ids) and the training baskets (every order a model
 /// may learn from).
 pub fn cases(
@@ -100,7 +88,7 @@ pub fn cases(
         if current.items.len() < 2 {
             continue;
         }
-        let day = days(upto, NOW);
+        let day = order_days(upto, NOW);
         let now = (day[upto.len() - 1] * DAY_MS + 12 * HOUR_MS).min(NOW);
         let folded_day = day[earlier.len() - 1];
         let updated_at = folded_day * DAY_MS + 12 * HOUR_MS;
@@ -171,6 +159,7 @@ pub fn cases(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::instacart::Order;
 
     fn order(id: u32, user: u32, number: u32, gap: Option<u32>, items: &[u32]) -> Order {
         Order { id, user, number, dow: 3, hour: 10, days_since_prior: gap, items: items.to_vec() }

@@ -27,6 +27,19 @@ pub const ORDER_LINES: &str = "order_products_dev.csv";
 /// never said which day is 0, but orders peak on 0 and 1, as shops' do at weekends).
 pub const COHORTS: [&str; 2] = ["weekday", "weekend"];
 
+/// The day (since 1970) of each of a user's orders, the last one on `now`'s day, walking
+/// back by `days_since_prior` (Instacart gives gaps, not dates).
+pub fn order_days(orders: &[Order], now: u64) -> Vec<u64> {
+    const DAY_MS: u64 = 86_400_000;
+    let mut out = vec![0; orders.len()];
+    let mut day = now / DAY_MS;
+    for (k, o) in orders.iter().enumerate().rev() {
+        out[k] = day;
+        day = day.saturating_sub(u64::from(o.days_since_prior.unwrap_or(0)));
+    }
+    out
+}
+
 /// The cohort (index into [`COHORTS`]) of an order placed on `dow`.
 pub fn cohort_of(dow: u8) -> usize {
     usize::from(dow <= 1)
