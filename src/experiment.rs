@@ -240,17 +240,8 @@ pub fn validate(
         compiled.push(compile(i, e)?);
     }
     let list = compiled;
-    let mut identifiers: Vec<String> = Vec::new();
-    for e in &list {
-        let a = &e.assign;
-        for id in
-            [Some(a.hash_attribute.as_deref().unwrap_or("id")), a.fallback_attribute.as_deref()].into_iter().flatten()
-        {
-            if !identifiers.iter().any(|x| x == id) {
-                identifiers.push(id.to_owned());
-            }
-        }
-    }
+    let identifiers =
+        growthbook::sticky::identifiers(list.iter().map(|e| &e.assign)).into_iter().map(str::to_owned).collect();
     Ok(Experiments { list, groups: saved_groups.into_iter().collect(), identifiers, features: Default::default() })
 }
 

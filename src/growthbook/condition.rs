@@ -136,25 +136,12 @@ impl Condition {
     }
 }
 
-/// Entries of a map, the last of repeated keys winning (as in a JavaScript object).
-fn entries<'v, 'a>(m: &'v [(Value<'a>, Value<'a>)]) -> Vec<(String, &'v Value<'a>)> {
-    let mut out: Vec<(String, &Value)> = Vec::with_capacity(m.len());
-    for (k, v) in m {
-        let key = js::js_string(k);
-        match out.iter_mut().find(|(seen, _)| *seen == key) {
-            Some(slot) => slot.1 = v,
-            None => out.push((key, v)),
-        }
-    }
-    out
-}
-
 fn obj(v: &Value, at: &str) -> R<Obj> {
     let Value::Map(m) = v else {
         return Err(format!("{at}: expected an object, found {}", v.kind()));
     };
     let mut clauses = Vec::with_capacity(m.len());
-    for (k, v) in entries(m) {
+    for (k, v) in js::object_entries(m) {
         let here = format!("{at}.{k}");
         let list = |v: &Value| -> R<Vec<Obj>> {
             match v {
@@ -197,7 +184,7 @@ fn test(v: &Value, at: &str) -> R<Test> {
         Value::Nil => Test::Null,
         Value::Map(m) if operator_object(v) => {
             let mut ops = Vec::with_capacity(m.len());
-            for (name, operand) in entries(m) {
+            for (name, operand) in js::object_entries(m) {
                 ops.push(op(&name, operand, &format!("{at}.{name}"))?);
             }
             Test::Ops(ops)

@@ -216,14 +216,7 @@ pub fn stringify(v: &Value, out: &mut String) {
             out.push('}');
         }
         Value::Map(entries) => {
-            let mut keys: Vec<(String, &Value)> = Vec::with_capacity(entries.len());
-            for (k, val) in entries {
-                let key = js_string(k);
-                match keys.iter_mut().find(|(seen, _)| *seen == key) {
-                    Some(slot) => slot.1 = val,
-                    None => keys.push((key, val)),
-                }
-            }
+            let keys = object_entries(entries);
             // Index keys first, ascending (they are distinct, so an unstable sort is exact);
             // the others keep their written order.
             let (mut index, rest): (Vec<_>, Vec<_>) = keys.into_iter().partition(|(k, _)| index_key(k).is_some());
@@ -247,6 +240,20 @@ pub fn stringify(v: &Value, out: &mut String) {
             _ => out.push_str("null"),
         },
     }
+}
+
+/// A map's entries as a JavaScript object holds them: keys as strings, a repeated key
+/// keeping its first place and its last value.
+pub fn object_entries<'v, 'a>(m: &'v [(Value<'a>, Value<'a>)]) -> Vec<(String, &'v Value<'a>)> {
+    let mut out: Vec<(String, &Value)> = Vec::with_capacity(m.len());
+    for (k, v) in m {
+        let key = js_string(k);
+        match out.iter_mut().find(|(seen, _)| *seen == key) {
+            Some(slot) => slot.1 = v,
+            None => out.push((key, v)),
+        }
+    }
+    out
 }
 
 /// `JSON.stringify(v)` as a new string.

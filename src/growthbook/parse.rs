@@ -199,22 +199,8 @@ pub fn sticky_doc(o: &Value) -> R<StickyDoc> {
 /// The attributes whose sticky bucket documents a set of features needs: each experiment
 /// rule's hash attribute (`id` by default) and fallback attribute.
 pub fn sticky_identifiers(features: &Features) -> Vec<&str> {
-    let mut out: Vec<&str> = Vec::new();
-    for (_, f) in &features.0 {
-        for r in &f.rules {
-            if let Some((e, _)) = &r.experiment {
-                for a in [Some(e.hash_attribute.as_deref().unwrap_or("id")), e.fallback_attribute.as_deref()]
-                    .into_iter()
-                    .flatten()
-                {
-                    if !out.contains(&a) {
-                        out.push(a);
-                    }
-                }
-            }
-        }
-    }
-    out
+    let rules = features.0.iter().flat_map(|(_, f)| &f.rules);
+    super::sticky::identifiers(rules.filter_map(|r| r.experiment.as_ref().map(|(e, _)| e)))
 }
 
 /// Sticky bucket documents as a list of documents.

@@ -165,6 +165,22 @@ impl StickyDocs {
     }
 }
 
+/// The attributes whose documents a set of experiments needs: each one's hash attribute
+/// (`id` by default) and fallback attribute, once each, in order of first use.
+pub fn identifiers<'e>(experiments: impl IntoIterator<Item = &'e super::Experiment>) -> Vec<&'e str> {
+    let mut out: Vec<&str> = Vec::new();
+    for e in experiments {
+        for a in
+            [Some(e.hash_attribute.as_deref().unwrap_or("id")), e.fallback_attribute.as_deref()].into_iter().flatten()
+        {
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
+    }
+    out
+}
+
 /// The assignment key of an experiment at a bucket version.
 pub fn experiment_key(key: &str, bucket_version: u32) -> String {
     format!("{key}__{bucket_version}")
