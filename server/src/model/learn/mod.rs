@@ -437,6 +437,27 @@ pub fn learn<E>(
     })
 }
 
+/// 4,000 test visits over 500 items clustered by tens: a visit draws from one cluster, with
+/// some noise from anywhere (a fixed xorshift stream, so tests repeat).
+#[cfg(test)]
+fn clustered_visits() -> Vec<Vec<u32>> {
+    let mut rng = 12345u64;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    (0..4000)
+        .map(|_| {
+            let c = (next() % 50) as u32 * 10;
+            (0..2 + next() % 6)
+                .map(|_| if next() % 5 == 0 { (next() % 500) as u32 } else { c + (next() % 10) as u32 })
+                .collect()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -504,22 +525,7 @@ mod tests {
 
     #[test]
     fn counting_threads_agree_with_one_thread() {
-        let mut rng = 12345u64;
-        let mut next = move || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
-        };
-        // Items cluster by tens; a visit draws from one cluster, some noise from anywhere.
-        let visits: Vec<Vec<u32>> = (0..4000)
-            .map(|_| {
-                let c = (next() % 50) as u32 * 10;
-                (0..2 + next() % 6)
-                    .map(|_| if next() % 5 == 0 { (next() % 500) as u32 } else { c + (next() % 10) as u32 })
-                    .collect()
-            })
-            .collect();
+        let visits = clustered_visits();
         let refs: Vec<&[u32]> = visits.iter().map(Vec::as_slice).collect();
         let p = LearnParams { window: 3, distance_decay: 1.0, backward: 0.5, neighbours: 5, ..LearnParams::default() };
         let one = run(&p, 1, &refs);

@@ -118,22 +118,7 @@ mod tests {
 
     #[test]
     fn pruning_keeps_nearly_every_items_top() {
-        let mut rng = 12345u64;
-        let mut next = move || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
-        };
-        // Items cluster by tens; a visit draws from one cluster, some noise from anywhere.
-        let visits: Vec<Vec<u32>> = (0..4000)
-            .map(|_| {
-                let c = (next() % 50) as u32 * 10;
-                (0..2 + next() % 6)
-                    .map(|_| if next() % 5 == 0 { (next() % 500) as u32 } else { c + (next() % 10) as u32 })
-                    .collect()
-            })
-            .collect();
+        let visits = super::super::clustered_visits();
         let refs: Vec<&[u32]> = visits.iter().map(Vec::as_slice).collect();
         // The same votes into a table of rows of at most 12 (2.4 times the neighbours
         // kept), pruned whenever it passes twice that per item, give nearly the same top 5
