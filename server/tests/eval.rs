@@ -69,7 +69,7 @@ fn saved_lists_reproduce_the_reference_metrics_and_so_does_our_vsknn() {
             "gru4rec" => "GRU4Rec (saved)".to_owned(),
             a => format!("{} (saved)", a.to_uppercase()),
         };
-        let (_, m) = got.iter().find(|(n, _)| *n == name).unwrap_or_else(|| panic!("{name} scored"));
+        let m = &got.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("{name} scored")).summary;
         assert_eq!(m.predictions, f[1].parse::<u64>().unwrap());
         let ours = [m.hr[0], m.mrr[0], m.hr[1], m.mrr[1], m.hr[2], m.mrr[2]];
         for (k, want) in f[3..9].iter().enumerate() {
@@ -85,10 +85,14 @@ fn saved_lists_reproduce_the_reference_metrics_and_so_does_our_vsknn() {
     let mut recs: Vec<&mut dyn Recommender> = vec![&mut vsknn, &mut ar];
     let ours = run(&mut recs, &subset, &pop, d.train.items);
     assert_eq!(
-        (format!("{:.4}", ours[0].1.hr[2]), format!("{:.4}", ours[0].1.mrr[2])),
+        (format!("{:.4}", ours[0].summary.hr[2]), format!("{:.4}", ours[0].summary.mrr[2])),
         ("0.6098".into(), "0.3342".into())
     );
-    assert_eq!(format!("{:.4}", ours[1].1.hr[2]), "0.5917", "AR's hit rate too (its ties are ordered differently)");
+    assert_eq!(
+        format!("{:.4}", ours[1].summary.hr[2]),
+        "0.5917",
+        "AR's hit rate too (its ties are ordered differently)"
+    );
 }
 
 #[test]

@@ -15,6 +15,7 @@ pub mod data;
 pub mod engine;
 pub mod instacart;
 pub mod metrics;
+pub mod paired;
 pub mod report;
 pub mod run;
 pub mod saved;
@@ -157,24 +158,43 @@ pub fn next_click_cases(sessions: &[Session]) -> Vec<Case> {
 pub const LIST: usize = 20;
 
 /// Runs every recommender over `cases`.
-pub fn run(
-    recs: &mut [&mut dyn Recommender],
-    cases: &[Case],
-    popularity: &[f32],
-    train_items: usize,
-) -> Vec<(String, Summary)> {
+pub fn run(recs: &mut [&mut dyn Recommender], cases: &[Case], popularity: &[f32], train_items: usize) -> Vec<Scored> {
     let mut out = Vec::with_capacity(recs.len());
     let mut list = Vec::with_capacity(LIST);
     for r in recs.iter_mut() {
         let mut m = Metrics::new(popularity.len());
+        let mut outcomes = Vec::with_capacity(cases.len());
         for c in cases {
             r.recommend(c, LIST, &mut list);
             list.truncate(LIST);
             m.add(&list, &c.targets, popularity);
+            let first = list.iter().take(metrics::COVERAGE_K).position(|i| c.targets.contains(i));
+            outcomes.push(first.map_or((0.0, 0.0), |k| (1.0, 1.0 / (k + 1) as f64)));
         }
-        out.push((r.name(), m.summary(train_items)));
+        out.push(Scored { name: r.name(), summary: m.summary(train_items), outcomes });
     }
     out
+}
+
+/// A recommender's metrics on a set of predictions, and its outcome on each (for the
+/// paired comparisons of [`paired`]).
+#[derive(Debug, Clone)]
+pub struct Scored {
+    pub name: String,
+    pub summary: Summary,
+    pub outcomes: paired::Outcomes,
+}
+
+/// Each case's session as a dense index: what [`paired::compare`] resamples.
+pub fn sessions_of(cases: &[Case]) -> Vec<u32> {
+    let mut index: HashMap<&str, u32> = HashMap::new();
+    cases
+        .iter()
+        .map(|c| {
+            let next = index.len() as u32;
+            *index.entry(c.session.as_str()).or_insert(next)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -4,6 +4,8 @@
 use serde::Serialize;
 
 use super::metrics::Summary;
+use super::paired::{self, Diff};
+use super::Scored;
 
 /// One set of predictions and every recommender's metrics on it.
 #[derive(Debug, Clone, Serialize)]
@@ -12,6 +14,18 @@ pub struct Section {
     /// Show recall (basket completion has several targets per prediction).
     pub recall: bool,
     pub results: Vec<Row>,
+    /// The first recommender (vitrine) minus each of the others, on the same predictions.
+    pub versus: Vec<Versus>,
+}
+
+/// vitrine minus one other recommender: HR@20 and MRR@20 with 95% paired bootstrap
+/// intervals ([`paired`]).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Versus {
+    pub algorithm: String,
+    pub hr20: Diff,
+    pub mrr20: Diff,
 }
 
 /// One recommender's metrics.
@@ -34,11 +48,24 @@ pub struct Report {
 }
 
 impl Section {
-    pub fn new(title: impl Into<String>, recall: bool, results: Vec<(String, Summary)>) -> Section {
+    /// The section of `scored` (the first is the one compared with the others) on
+    /// predictions whose sessions are `sessions` ([`super::sessions_of`]).
+    pub fn new(title: impl Into<String>, recall: bool, scored: Vec<Scored>, sessions: &[u32]) -> Section {
+        let versus = match scored.split_first() {
+            Some((first, others)) => others
+                .iter()
+                .filter_map(|o| {
+                    let (hr20, mrr20) = paired::compare(&first.outcomes, &o.outcomes, sessions)?;
+                    Some(Versus { algorithm: o.name.clone(), hr20, mrr20 })
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         Section {
             title: title.into(),
             recall,
-            results: results.into_iter().map(|(algorithm, metrics)| Row { algorithm, metrics }).collect(),
+            results: scored.into_iter().map(|s| Row { algorithm: s.name, metrics: s.summary }).collect(),
+            versus,
         }
     }
 
@@ -71,6 +98,20 @@ impl Section {
             cells.push(format!("{:.4}", m.coverage));
             cells.push(format!("{:.4}", m.popularity));
             out.push(format!("| {} |", cells.join(" | ")));
+        }
+        if let (Some(first), false) = (self.results.first(), self.versus.is_empty()) {
+            out.push(String::new());
+            out.push(format!(
+                "{} minus each: difference [95% paired bootstrap interval, {} resamples of whole sessions]; * where it leaves out 0",
+                first.algorithm,
+                paired::RESAMPLES
+            ));
+            out.push(String::new());
+            out.push(format!("| {} minus | HR@20 | MRR@20 |", first.algorithm));
+            out.push("|---|---:|---:|".into());
+            for v in &self.versus {
+                out.push(format!("| {} | {} | {} |", v.algorithm, v.hr20.render(), v.mrr20.render()));
+            }
         }
         out
     }
@@ -109,15 +150,29 @@ mod tests {
             coverage: 0.25,
             popularity: 0.05,
         };
-        let s = Section::new("test", false, vec![("vitrine".into(), m.clone()), ("POP".into(), m)]);
+        let scored = |name: &str, hits: &[f64]| Scored {
+            name: name.into(),
+            summary: m.clone(),
+            outcomes: hits.iter().map(|&h| (h, h)).collect(),
+        };
+        let s = Section::new(
+            "test",
+            false,
+            vec![scored("vitrine", &[1.0, 1.0, 0.0]), scored("POP", &[0.0, 1.0, 0.0])],
+            &[0, 1, 2],
+        );
         let t = s.table();
         assert_eq!(t[0], "test (3 predictions)");
         assert_eq!(t[2], "| algorithm | HR@5 | MRR@5 | HR@10 | MRR@10 | HR@20 | MRR@20 | COV@20 | POP@20 |");
         assert_eq!(t[4], "| vitrine | 0.5000 | 0.1000 | 0.6000 | 0.2000 | 0.7000 | 0.3000 | 0.2500 | 0.0500 |");
-        assert_eq!(t.len(), 6);
+        assert_eq!(t[7], "vitrine minus each: difference [95% paired bootstrap interval, 2000 resamples of whole sessions]; * where it leaves out 0");
+        assert!(t[11].starts_with("| POP | +0.3333 [+0.0000, +1.0000]"), "{}", t[11]);
+        assert_eq!(t.len(), 12);
         let r = Report { dataset: "d".into(), bundle_version: "v".into(), sections: vec![s], notes: vec![] };
         let j: serde_json::Value = serde_json::from_str(&r.json()).unwrap();
         assert_eq!(j["sections"][0]["results"][1]["algorithm"], "POP");
         assert_eq!(j["sections"][0]["results"][0]["hr"][2], 0.7);
+        assert_eq!(j["sections"][0]["versus"][0]["algorithm"], "POP");
+        assert!(j["sections"][0]["versus"][0]["mrr20"]["low"].is_number());
     }
 }

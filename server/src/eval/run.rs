@@ -10,7 +10,7 @@ use super::instacart::{self, Target};
 use super::report::{Report, Section};
 use super::saved;
 use super::vsknn::Vsknn;
-use super::{next_click_cases, run, Case, Recommender};
+use super::{next_click_cases, run, sessions_of, Case, Recommender};
 use crate::error::CliError;
 use crate::model::instacart::Instacart;
 use crate::progress::thousands;
@@ -63,10 +63,12 @@ pub fn next_click(dataset: &str, bundle: &Path, data: &SessionData, saved: Optio
         }
         recs.extend([&mut vsknn as &mut dyn Recommender, &mut ar, &mut sr, &mut spop, &mut popular]);
         let title = format!("the predictions of the saved lists ({sessions} sessions)");
-        sections.push(Section::new(title, false, run(&mut recs, &subset, &pop, data.train.items)));
+        let scored = run(&mut recs, &subset, &pop, data.train.items);
+        sections.push(Section::new(title, false, scored, &sessions_of(&subset)));
     }
     let mut recs: Vec<&mut dyn Recommender> = vec![&mut vitrine, &mut vsknn, &mut ar, &mut sr, &mut spop, &mut popular];
-    sections.push(Section::new("the whole test set", false, run(&mut recs, &cases, &pop, data.train.items)));
+    let scored = run(&mut recs, &cases, &pop, data.train.items);
+    sections.push(Section::new("the whole test set", false, scored, &sessions_of(&cases)));
     Ok(Report { dataset: dataset.into(), bundle_version: engine.info().bundle_version, sections, notes })
 }
 
@@ -95,7 +97,8 @@ pub fn basket(bundle: &Path, data: &Instacart, target: Target) -> Result<Report,
         k => format!("each user's order {k} from last (validation)"),
     };
     let mut recs: Vec<&mut dyn Recommender> = vec![&mut vitrine, &mut repeat, &mut popular];
-    let section = Section::new(which, true, run(&mut recs, &cases, &pop, train.items));
+    let scored = run(&mut recs, &cases, &pop, train.items);
+    let section = Section::new(which, true, scored, &sessions_of(&cases));
     Ok(Report {
         dataset: "Instacart basket completion".into(),
         bundle_version: engine.info().bundle_version,

@@ -133,7 +133,7 @@ impl Task<'_> {
                     let pop = f.data.train.popularity(f.data.vocab.len());
                     let mut v = Vitrine::new(&engine, &f.data.vocab, "vitrine");
                     let mut recs: Vec<&mut dyn Recommender> = vec![&mut v];
-                    eval::run(&mut recs, &f.cases, &pop, f.data.train.items).remove(0).1
+                    eval::run(&mut recs, &f.cases, &pop, f.data.train.items).remove(0).summary
                 }
                 Task::Basket(data) => {
                     let half_life = f64::from(engine.catalogue().settings.purchase_half_life_days);
@@ -141,7 +141,7 @@ impl Task<'_> {
                     let pop = train.popularity(vocab.len());
                     let mut v = Vitrine::new(&engine, &vocab, "vitrine");
                     let mut recs: Vec<&mut dyn Recommender> = vec![&mut v];
-                    eval::run(&mut recs, &cases, &pop, train.items).remove(0).1
+                    eval::run(&mut recs, &cases, &pop, train.items).remove(0).summary
                 }
             };
             parts.push(summary);
