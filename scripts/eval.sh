@@ -6,7 +6,7 @@
 # target/eval/*.json.
 #
 #   scripts/eval.sh           evaluate with the committed configurations
-#   scripts/eval.sh --tune    first search them again (validation data only; ~5 minutes)
+#   scripts/eval.sh --tune    first search them again (validation data only; ~6 minutes)
 #
 # Data: ../shared/data, or $VITRINE_DATA. INSTACART_ORDERS=<file> evaluates another split of
 # the Instacart order lines (the same commands, another file).
@@ -31,7 +31,7 @@ if [[ "${1:-}" == "--tune" ]]; then
   "$V" tune --yoochoose-train "${YC}_train_tr.txt" --yoochoose-valid "${YC}_train_valid.txt" --out "$CONFIGS/yoochoose.json"
   say "tuning on DIGINETICA (rolling weeks of the training part)"
   "$V" tune --diginetica "$DG" --out "$CONFIGS/diginetica.json"
-  say "tuning on Instacart (2nd, 3rd and 4th to last orders)"
+  say "tuning on Instacart (2nd to 7th to last orders)"
   "$V" tune --instacart "$IC" "${ORDERS[@]}" --out "$CONFIGS/instacart.json"
 fi
 
