@@ -168,7 +168,7 @@ pub fn run(recs: &mut [&mut dyn Recommender], cases: &[Case], popularity: &[f32]
             r.recommend(c, LIST, &mut list);
             list.truncate(LIST);
             m.add(&list, &c.targets, popularity);
-            let first = list.iter().take(metrics::COVERAGE_K).position(|i| c.targets.contains(i));
+            let first = list.iter().take(metrics::KS[2]).position(|i| c.targets.contains(i));
             outcomes.push(first.map_or((0.0, 0.0), |k| (1.0, 1.0 / (k + 1) as f64)));
         }
         out.push(Scored { name: r.name(), summary: m.summary(train_items), outcomes });
