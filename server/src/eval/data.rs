@@ -110,7 +110,7 @@ pub fn events(train: &Path, test: &Path) -> Result<SessionData, CliError> {
             Ok(())
         })?;
         s.finish(&mut done);
-        let ids = &s.items.ids;
+        let ids = &s.items.ids.names;
         Ok(out
             .into_iter()
             .enumerate()
@@ -135,7 +135,7 @@ mod tests {
             vec![s("t1", &["a", "b"]), s("t2", &["b", "c"])],
             vec![s("x", &["a", "z", "c"]), s("y", &["z", "a"])],
         );
-        assert_eq!(d.vocab.ids, ["a", "b", "c"]);
+        assert_eq!(d.vocab.names, ["a", "b", "c"].map(Box::<str>::from));
         assert_eq!(d.test.len(), 1);
         assert_eq!(d.test[0].events, [(0, 0), (2, 2)]);
         assert_eq!(d.unknown_dropped, 2);

@@ -39,7 +39,7 @@ pub struct Vitrine<'e> {
     engine: &'e Engine,
     /// Engine product index -> vocabulary index (`u32::MAX`: not in the vocabulary).
     to_vocab: Vec<u32>,
-    ids: &'e [String],
+    ids: &'e [Box<str>],
     name: String,
     /// Weight overrides sent with every request (tuning tries weights this way).
     pub weights: Option<BTreeMap<String, f64>>,
@@ -49,7 +49,7 @@ impl<'e> Vitrine<'e> {
     pub fn new(engine: &'e Engine, vocab: &'e Vocab, name: impl Into<String>) -> Vitrine<'e> {
         let cat = engine.catalogue();
         let to_vocab = (0..cat.len()).map(|p| vocab.get(&cat.products.info[p].id).unwrap_or(u32::MAX)).collect();
-        Vitrine { engine, to_vocab, ids: &vocab.ids, name: name.into(), weights: None }
+        Vitrine { engine, to_vocab, ids: &vocab.names, name: name.into(), weights: None }
     }
 
     /// Products of the vocabulary the bundle does not have (never recommendable).
@@ -60,7 +60,7 @@ impl<'e> Vitrine<'e> {
 
     /// The request for `case`.
     pub fn request(&self, case: &Case, k: usize) -> RankRequest {
-        let id = |&i: &u32| self.ids[i as usize].clone();
+        let id = |&i: &u32| self.ids[i as usize].to_string();
         let (current, viewed) = match case.viewed.split_last() {
             Some((last, before)) => (Some(id(last)), before.iter().map(id).collect()),
             None => (None, Vec::new()),

@@ -190,7 +190,7 @@ mod tests {
         assert_eq!(held_out_orders(&d, Target::LAST), [12, 20]);
         assert_eq!(held_out_orders(&d, Target::SECOND_LAST), [11, 12, 20]);
         let (vocab, train, last) = cases(&d, Target::LAST, 60.0).unwrap();
-        assert_eq!(vocab.ids[0], "100");
+        assert_eq!(&*vocab.names[0], "100");
         assert_eq!(train.sessions.len(), 2, "orders 10 and 11");
         assert_eq!(last.len(), 1, "user 2 has one order");
         let c = &last[0];

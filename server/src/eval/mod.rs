@@ -26,35 +26,7 @@ use std::collections::HashMap;
 use metrics::{Metrics, Summary};
 
 /// Item ids as dense indexes, in the order first seen (training data first).
-#[derive(Debug, Clone, Default)]
-pub struct Vocab {
-    index: HashMap<String, u32>,
-    pub ids: Vec<String>,
-}
-
-impl Vocab {
-    pub fn intern(&mut self, id: &str) -> u32 {
-        if let Some(&i) = self.index.get(id) {
-            return i;
-        }
-        let i = self.ids.len() as u32;
-        self.index.insert(id.to_owned(), i);
-        self.ids.push(id.to_owned());
-        i
-    }
-
-    pub fn get(&self, id: &str) -> Option<u32> {
-        self.index.get(id).copied()
-    }
-
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-    }
-}
+pub use crate::model::ids::Ids as Vocab;
 
 /// A session of the training or test data: its id, and its events in time order.
 #[derive(Debug, Clone, PartialEq)]

@@ -13,6 +13,7 @@ pub mod config;
 pub mod diginetica;
 pub mod events;
 pub mod fasthash;
+pub mod ids;
 pub mod instacart;
 pub mod learn;
 pub mod price;

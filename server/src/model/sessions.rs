@@ -19,6 +19,7 @@ use std::collections::VecDeque;
 
 use super::events::{Event, Kind};
 use super::fasthash::FastMap;
+use super::ids::Ids;
 
 /// One event of a visit, with the item as a dense index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,8 +32,7 @@ pub struct Step {
 /// Item ids as dense indexes, in the order first seen, and what the events said of them.
 #[derive(Debug, Default, Clone)]
 pub struct Items {
-    index: FastMap<Box<str>, u32>,
-    pub ids: Vec<Box<str>>,
+    pub ids: Ids,
     /// The latest `value` seen with each item (its price), if any.
     pub value: Vec<Option<f64>>,
 }
@@ -41,18 +41,11 @@ impl Items {
     /// The index of `id`, added if new.
     #[inline]
     pub fn intern(&mut self, id: &str) -> u32 {
-        if let Some(&i) = self.index.get(id) {
-            return i;
+        let i = self.ids.intern(id);
+        if i as usize == self.value.len() {
+            self.value.push(None);
         }
-        let i = self.ids.len() as u32;
-        self.index.insert(id.into(), i);
-        self.ids.push(id.into());
-        self.value.push(None);
         i
-    }
-
-    pub fn get(&self, id: &str) -> Option<u32> {
-        self.index.get(id).copied()
     }
 
     pub fn len(&self) -> usize {
@@ -262,7 +255,7 @@ mod tests {
         let name = |s: &Sessionizer, v: &mut Vec<Vec<(u32, u64)>>| -> Vec<Vec<(String, u64)>> {
             let mut v: Vec<Vec<(String, u64)>> = v
                 .drain(..)
-                .map(|visit| visit.into_iter().map(|(i, t)| (s.items.ids[i as usize].to_string(), t)).collect())
+                .map(|visit| visit.into_iter().map(|(i, t)| (s.items.ids.names[i as usize].to_string(), t)).collect())
                 .collect();
             v.sort();
             v

@@ -135,7 +135,7 @@ fn catalogue_of(
     let category_of =
         |id: &str| -> String { item_categories.and_then(|m| m.get(id)).cloned().unwrap_or_else(|| ALL.to_owned()) };
     // Categories sorted by id, so the bundle does not depend on the event order.
-    let mut index: BTreeMap<String, u32> = sess.items.ids.iter().map(|id| (category_of(id), 0)).collect();
+    let mut index: BTreeMap<String, u32> = sess.items.ids.names.iter().map(|id| (category_of(id), 0)).collect();
     for (k, v) in index.values_mut().enumerate() {
         *v = k as u32;
     }
@@ -151,6 +151,7 @@ fn catalogue_of(
     let products = sess
         .items
         .ids
+        .names
         .iter()
         .zip(&sess.items.value)
         .map(|(id, value)| {
