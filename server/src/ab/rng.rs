@@ -7,7 +7,8 @@
 //! may change their streams between major versions.
 
 /// SplitMix64's output function: a bijective mix of 64 bits, used to turn (seed, run)
-/// into well-separated states.
+/// into well-separated states (and the learner's hasher its finaliser).
+#[inline]
 pub fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
