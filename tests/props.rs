@@ -450,22 +450,25 @@ fn product() -> impl Strategy<Value = String> {
     ]
 }
 
+/// The weight names a request may override.
+const FEATURES: [&str; 10] = [
+    "similarity",
+    "complement",
+    "affinity",
+    "popularity",
+    "recency",
+    "priceFit",
+    "stock",
+    "margin",
+    "repeat",
+    "revisit",
+];
+
 /// Weights within the allowed range (|w| <= 1e6), outside it, and misspelt names.
 fn weights() -> impl Strategy<Value = BTreeMap<String, f64>> {
-    let name = select(vec![
-        "similarity",
-        "complement",
-        "affinity",
-        "popularity",
-        "recency",
-        "priceFit",
-        "stock",
-        "margin",
-        "repeat",
-        "revisit",
-        "Similarity",
-        "bogus",
-    ]);
+    let mut names = FEATURES.to_vec();
+    names.extend(["Similarity", "bogus"]);
+    let name = select(names);
     let value = prop_oneof![
         8 => -3.0f64..3.0,
         2 => -1e6f64..=1e6,
@@ -590,18 +593,6 @@ fn expected_error(s: &Spec) -> Option<&'static str> {
     if s.now.unwrap_or(NOW) > MAX_SAFE_INTEGER {
         return Some("E_INVALID_NUMBER");
     }
-    const FEATURES: [&str; 10] = [
-        "similarity",
-        "complement",
-        "affinity",
-        "popularity",
-        "recency",
-        "priceFit",
-        "stock",
-        "margin",
-        "repeat",
-        "revisit",
-    ];
     for (name, v) in s.weights.iter().flatten() {
         if !FEATURES.contains(&name.as_str()) {
             return Some("E_UNKNOWN_WEIGHT");
