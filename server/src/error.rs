@@ -144,8 +144,7 @@ mod tests {
 
     #[test]
     fn writes_whole_files_and_leaves_nothing_on_failure() {
-        let dir = std::env::temp_dir().join(format!("vitrine-write-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::scratch_dir("write");
         let out = dir.join("b.msgpack");
         write_file(&out, b"one").unwrap();
         write_file(&out, b"two").unwrap();

@@ -17,3 +17,12 @@ pub mod events;
 pub mod model;
 pub mod progress;
 pub mod tune;
+
+/// A unit test's scratch folder, `<temp>/vitrine-<name>-<pid>`, created: one per test
+/// and process, so parallel test runs do not share files.
+#[cfg(test)]
+pub(crate) fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("vitrine-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -93,8 +93,7 @@ mod tests {
 
     #[test]
     fn reads_lists_by_session_and_position() {
-        let dir = std::env::temp_dir().join(format!("vitrine-saved-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::scratch_dir("saved");
         std::fs::write(
             dir.join("recoms_x_vsknn.csv"),
             "SessionId;Position;Recommendations;Scores\n1;0;7,8,99;1,0.5,0.1\n1;1;8;1\n",

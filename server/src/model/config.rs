@@ -133,8 +133,7 @@ mod tests {
         assert_eq!((s.session_half_life, s.limit), (1.5, RankingSettings::default().limit));
         assert!(serde_json::from_str::<ModelConfig>(r#"{"ranking":{"remindViewd":true}}"#).is_err());
         assert!(serde_json::from_str::<ModelConfig>(r#"{"learn":{"windw":3}}"#).is_err());
-        let dir = std::env::temp_dir().join(format!("vitrine-config-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::scratch_dir("config");
         let path = dir.join("c.json");
         std::fs::write(&path, r#"{"weights":{"similarty":1}}"#).unwrap();
         assert!(ModelConfig::read(&path).unwrap_err().to_string().contains("unknown feature"));

@@ -411,8 +411,7 @@ mod tests {
     type Owned = (String, String, Kind, u64, Option<f64>, Option<String>);
 
     fn collect(name: &str, text: &str) -> Result<Vec<Owned>, CliError> {
-        let dir = std::env::temp_dir().join(format!("vitrine-events-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::scratch_dir("events");
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
         let mut out = Vec::new();

@@ -179,8 +179,7 @@ mod tests {
 
     #[test]
     fn builds_a_loadable_bundle_from_generic_events() {
-        let dir = std::env::temp_dir().join(format!("vitrine-stream-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::scratch_dir("stream");
         let path = dir.join("e.csv");
         let mut text = String::from("session,item,type,time,value,cohort\n");
         for s in 0..20 {

@@ -100,8 +100,7 @@ mod tests {
 
     #[test]
     fn writes_readable_deterministic_events() {
-        let dir = std::env::temp_dir().join(format!("vitrine-synth-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::scratch_dir("synth");
         let (a, b) = (dir.join("a.csv"), dir.join("b.csv"));
         write(&a, 2000, 500, 7).unwrap();
         write(&b, 2000, 500, 7).unwrap();

@@ -37,8 +37,7 @@ mod tests {
 
     #[test]
     fn reads_session_rec_files_and_names_bad_rows() {
-        let dir = std::env::temp_dir().join(format!("vitrine-yc-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::scratch_dir("yc");
         let path = dir.join("clicks.txt");
         std::fs::write(&path, "SessionId\tItemId\tTime\n1\t214536502\t1396860669.277\n1\t214536506\t1396860886.998\n")
             .unwrap();
