@@ -159,12 +159,17 @@ pub struct Scored {
 
 /// Each case's session as a dense index: what [`paired::compare`] resamples.
 pub fn sessions_of(cases: &[Case]) -> Vec<u32> {
+    dense(cases.iter().map(|c| c.session.as_str()))
+}
+
+/// Names as dense indexes from 0, in order of first appearance.
+pub fn dense<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<u32> {
     let mut index: HashMap<&str, u32> = HashMap::new();
-    cases
-        .iter()
-        .map(|c| {
+    names
+        .into_iter()
+        .map(|n| {
             let next = index.len() as u32;
-            *index.entry(c.session.as_str()).or_insert(next)
+            *index.entry(n).or_insert(next)
         })
         .collect()
 }

@@ -26,7 +26,7 @@ use crate::eval::data::{self, SessionData};
 use crate::eval::engine::{load, Vitrine};
 use crate::eval::instacart::{self, held_out_orders, Target};
 use crate::eval::metrics::Summary;
-use crate::eval::{self, next_click_cases, Case, Recommender};
+use crate::eval::{self, next_click_cases, Case, Recommender, Vocab};
 use crate::model::command::one_of;
 use crate::model::config::ModelConfig;
 use crate::model::diginetica::Diginetica;
@@ -34,7 +34,7 @@ use crate::model::from_instacart_with;
 use crate::model::instacart::Instacart;
 use crate::model::learn::LearnParams;
 use crate::model::stream::{self, Source};
-use search::{coordinate, is_learner, Knob};
+use search::{coordinate, is_learner, Knob, Measured, GATE};
 
 /// Flags of `tune`.
 pub const FLAGS: &[&str] =
@@ -122,32 +122,42 @@ impl Task<'_> {
         }
     }
 
-    fn score(&self, bundles: &mut [Bundle], c: &ModelConfig) -> Result<Summary, CliError> {
+    /// The summary over every fold, the objective (HR@20 + MRR@20) on each prediction,
+    /// and each prediction's session (Instacart: the user, the same in every fold).
+    fn score(&self, bundles: &mut [Bundle], c: &ModelConfig) -> Result<(Summary, Measured), CliError> {
         let mut parts = Vec::new();
+        let mut per_case = Vec::new();
+        let mut names: Vec<String> = Vec::new();
         for (k, b) in bundles.iter_mut().enumerate() {
             b.weights = c.weights.clone();
             b.ranking = c.ranking.apply(RankingSettings::default());
             let engine = load(&b.to_bytes())?;
-            let summary = match self {
+            let run = |vocab: &Vocab, cases: &[Case], pop: &[f32], items: usize| {
+                let mut v = Vitrine::new(&engine, vocab, "vitrine");
+                let mut recs: Vec<&mut dyn Recommender> = vec![&mut v];
+                eval::run(&mut recs, cases, pop, items).remove(0)
+            };
+            let (scored, sessions) = match self {
                 Task::NextClick(folds) => {
                     let f = &folds[k];
                     let pop = f.data.train.popularity(f.data.vocab.len());
-                    let mut v = Vitrine::new(&engine, &f.data.vocab, "vitrine");
-                    let mut recs: Vec<&mut dyn Recommender> = vec![&mut v];
-                    eval::run(&mut recs, &f.cases, &pop, f.data.train.items).remove(0).summary
+                    (run(&f.data.vocab, &f.cases, &pop, f.data.train.items), session_names(&f.cases))
                 }
                 Task::Basket(data) => {
                     let half_life = f64::from(engine.catalogue().settings.purchase_half_life_days);
                     let (vocab, train, cases) = instacart::cases(data, BASKET_FOLDS[k], half_life)?;
                     let pop = train.popularity(vocab.len());
-                    let mut v = Vitrine::new(&engine, &vocab, "vitrine");
-                    let mut recs: Vec<&mut dyn Recommender> = vec![&mut v];
-                    eval::run(&mut recs, &cases, &pop, train.items).remove(0).summary
+                    (run(&vocab, &cases, &pop, train.items), session_names(&cases))
                 }
             };
-            parts.push(summary);
+            per_case.extend(scored.outcomes.iter().map(|(hit, rr)| hit + rr));
+            names.extend(sessions);
+            parts.push(scored.summary);
         }
-        Ok(combine(&parts))
+        let summary = combine(&parts);
+        let sessions = eval::dense(names.iter().map(String::as_str));
+        let score = self.objective(&summary);
+        Ok((summary, Measured { score, cases: per_case, sessions, text: String::new() }))
     }
 
     fn objective(&self, s: &Summary) -> f64 {
@@ -156,6 +166,10 @@ impl Task<'_> {
             Task::Basket(_) => s.hr[2] + s.mrr[2],
         }
     }
+}
+
+fn session_names(cases: &[Case]) -> Vec<String> {
+    cases.iter().map(|c| c.session.clone()).collect()
 }
 
 macro_rules! learn {
@@ -348,12 +362,12 @@ pub fn run(flags: &Flags) -> Result<Vec<String>, CliError> {
     };
     let mut cache = Cache { bundles: Vec::new() };
     let mut last = HashMap::new();
-    let mut evaluate = |c: &ModelConfig| -> Result<(f64, String), CliError> {
+    let mut evaluate = |c: &ModelConfig| -> Result<Measured, CliError> {
         let bundles = cache.get(&c.learn, || task.learn(c))?;
-        let s = task.score(bundles, c)?;
-        let text = describe(&s);
-        last.insert(serde_json::to_string(c).unwrap_or_default(), s.clone());
-        Ok((task.objective(&s), text))
+        let (s, mut m) = task.score(bundles, c)?;
+        m.text = describe(&s);
+        last.insert(serde_json::to_string(c).unwrap_or_default(), s);
+        Ok(m)
     };
     let learner_knobs = knobs.iter().filter(|k| is_learner(k)).count();
     let found = coordinate(start, &knobs, budget, &mut evaluate)?;
@@ -361,7 +375,7 @@ pub fn run(flags: &Flags) -> Result<Vec<String>, CliError> {
     let mut config = found.config;
     config.about = Some(format!(
         "Found by `vitrine tune` on validation data only ({what}): coordinate search over {} knobs ({learner_knobs} of the learner), \
-         {} configurations; best {}.",
+         keeping a change only when it gains {GATE} standard errors, {} configurations; best {}.",
         knobs.len(),
         found.evaluations,
         best.as_ref().map_or_else(String::new, describe)

@@ -3,10 +3,23 @@
 //! budget of evaluations is spent. Grids are a handful of values spread over each
 //! knob's useful range (multiplicative for weights, whose scale depends on the learner).
 //! Deterministic: knobs in a fixed order, ties keep the earlier value.
+//!
+//! A change is kept only when its gain is at least [`GATE`] standard errors of the
+//! paired, per-session difference to the configuration it would replace. Validation
+//! sets are a few thousand predictions; the best of a knob's six values gains about
+//! 1.3 standard errors on pure noise (the expected maximum of six normals), and a
+//! search that keeps every such gain tunes to its validation set: on Instacart, the
+//! weights it had added after `repeat` scored +0.008 of MRR@20 on the orders it was
+//! scored on and -0.001 on six later ones it never saw.
 
 use std::collections::HashMap;
 
+use crate::eval::paired::mean_and_se;
 use crate::model::config::ModelConfig;
+
+/// Standard errors a gain must reach to be kept: pure noise beats it in about one knob
+/// of eight (six values each), a real effect of that size is kept.
+pub const GATE: f64 = 2.0;
 
 /// One thing the search may change.
 pub struct Knob {
@@ -30,8 +43,36 @@ pub struct Found {
     pub trace: Vec<String>,
 }
 
-/// Scores a configuration (higher is better) and describes it for the trace.
-pub type Evaluate<'a, E> = dyn FnMut(&ModelConfig) -> Result<(f64, String), E> + 'a;
+/// A configuration's validation result.
+#[derive(Debug, Clone, Default)]
+pub struct Measured {
+    /// Higher is better: the mean of `cases`.
+    pub score: f64,
+    /// The objective on each prediction, in the same order for every configuration.
+    pub cases: Vec<f64>,
+    /// Each prediction's session (dense indexes): predictions of one session are not
+    /// independent evidence.
+    pub sessions: Vec<u32>,
+    /// For the trace.
+    pub text: String,
+}
+
+impl Measured {
+    /// Whether this beats `best` by more than the noise: [`GATE`] clustered standard
+    /// errors of the paired difference (plain comparison without per-case results).
+    pub fn beats(&self, best: &Measured) -> bool {
+        if self.score <= best.score + 1e-9 {
+            return false;
+        }
+        match mean_and_se(&self.cases, &best.cases, &self.sessions) {
+            Some((gain, se)) if self.cases.len() == best.cases.len() => gain > GATE * se,
+            _ => true,
+        }
+    }
+}
+
+/// Scores a configuration.
+pub type Evaluate<'a, E> = dyn FnMut(&ModelConfig) -> Result<Measured, E> + 'a;
 
 /// Searches from `start` with `evaluate`.
 pub fn coordinate<E>(
@@ -40,42 +81,41 @@ pub fn coordinate<E>(
     budget: usize,
     evaluate: &mut Evaluate<'_, E>,
 ) -> Result<Found, E> {
+    // Scores of the configurations tried: a knob's value may come back in a later pass.
     let mut seen: HashMap<String, f64> = HashMap::new();
     let mut evaluations = 0;
-    let mut score_of = |c: &ModelConfig, evaluations: &mut usize| -> Result<(f64, Option<String>), E> {
-        let key = serde_json::to_string(c).unwrap_or_default();
-        if let Some(&s) = seen.get(&key) {
-            return Ok((s, None));
-        }
-        *evaluations += 1;
-        let (s, text) = evaluate(c)?;
-        seen.insert(key, s);
-        Ok((s, Some(text)))
-    };
     let mut best = start;
-    let (mut best_score, text) = score_of(&best, &mut evaluations)?;
-    let mut trace = vec![format!("start: {}", text.unwrap_or_default())];
+    let mut best_result = evaluate(&best)?;
+    evaluations += 1;
+    seen.insert(serde_json::to_string(&best).unwrap_or_default(), best_result.score);
+    let mut trace = vec![format!("start: {}", best_result.text)];
     for pass in 1.. {
         let mut improved = false;
         for k in knobs {
             let current = (k.get)(&best);
-            let mut pick: Option<(f64, ModelConfig, String)> = None;
+            let mut pick: Option<(ModelConfig, Measured)> = None;
             for &v in &k.values {
                 if v == current || evaluations >= budget {
                     continue;
                 }
                 let mut c = best.clone();
                 (k.set)(&mut c, v);
-                let (s, text) = score_of(&c, &mut evaluations)?;
-                let better = pick.as_ref().map_or(best_score, |p| p.0);
-                if s > better + 1e-9 {
-                    pick = Some((s, c, text.unwrap_or_default()));
+                let key = serde_json::to_string(&c).unwrap_or_default();
+                // Tried before and not kept then, against a best no better than now.
+                if seen.get(&key).is_some_and(|&s| s <= pick.as_ref().map_or(best_result.score, |p| p.1.score)) {
+                    continue;
+                }
+                let r = evaluate(&c)?;
+                evaluations += 1;
+                seen.insert(key, r.score);
+                if r.score > pick.as_ref().map_or(best_result.score, |p| p.1.score) + 1e-9 && r.beats(&best_result) {
+                    pick = Some((c, r));
                 }
             }
-            if let Some((s, c, text)) = pick {
-                trace.push(format!("pass {pass}, {} = {}: {text}", k.name, (k.get)(&c)));
+            if let Some((c, r)) = pick {
+                trace.push(format!("pass {pass}, {} = {}: {}", k.name, (k.get)(&c), r.text));
                 best = c;
-                best_score = s;
+                best_result = r;
                 improved = true;
             }
         }
@@ -83,16 +123,15 @@ pub fn coordinate<E>(
             break;
         }
     }
-    Ok(Found { config: best, score: best_score, evaluations, trace })
+    Ok(Found { config: best, score: best_result.score, evaluations, trace })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn finds_the_best_of_a_separable_objective_and_respects_the_budget() {
-        let knobs = [
+    fn knobs() -> [Knob; 2] {
+        [
             Knob {
                 name: "learn.window",
                 values: vec![1.0, 5.0, 10.0, 20.0],
@@ -107,21 +146,59 @@ mod tests {
                     c.weights.insert("popularity".into(), v);
                 },
             },
-        ];
-        // Best at window 10 and popularity 0.1.
+        ]
+    }
+
+    fn window(c: &ModelConfig) -> f64 {
+        f64::from(c.learn.window)
+    }
+    fn popularity(c: &ModelConfig) -> f64 {
+        c.weights.get("popularity").copied().unwrap_or(0.0)
+    }
+
+    /// 400 predictions in 100 sessions: `value` on every one, and noise of ±`noise` that
+    /// is the same for every configuration except its sign flips from one window to
+    /// the next.
+    fn measured(value: f64, noise: f64, seed: u32) -> Measured {
+        let cases: Vec<f64> =
+            (0..400u32).map(|i| value + if (i * 7 + seed).is_multiple_of(3) { noise } else { -noise / 2.0 }).collect();
+        let score = cases.iter().sum::<f64>() / cases.len() as f64;
+        Measured { score, cases, sessions: (0..400).map(|i| i / 4).collect(), text: format!("{value}") }
+    }
+
+    #[test]
+    fn finds_the_best_of_a_separable_objective_and_respects_the_budget() {
+        // Best at window 10 and popularity 0.1, every step far above the noise.
         let mut calls = 0;
-        let mut f = |c: &ModelConfig| -> Result<(f64, String), ()> {
+        let mut f = |c: &ModelConfig| -> Result<Measured, ()> {
             calls += 1;
-            let w = f64::from(c.learn.window);
-            let p = c.weights.get("popularity").copied().unwrap_or(0.0);
-            Ok((-(w - 10.0).abs() - (p - 0.1).abs() * 10.0, format!("{w} {p}")))
+            Ok(measured(-(window(c) - 10.0).abs() - (popularity(c) - 0.1).abs() * 10.0, 0.0, 0))
         };
-        let found = coordinate(ModelConfig::default(), &knobs, 100, &mut f).unwrap();
+        let found = coordinate(ModelConfig::default(), &knobs(), 100, &mut f).unwrap();
         assert_eq!(found.config.learn.window, 10);
         assert_eq!(found.config.weights["popularity"], 0.1);
         assert_eq!(found.evaluations, calls, "each configuration evaluated once");
         assert!(found.trace.len() >= 3);
-        let mut g = |_: &ModelConfig| -> Result<(f64, String), ()> { Ok((0.0, String::new())) };
-        assert_eq!(coordinate(ModelConfig::default(), &knobs, 3, &mut g).unwrap().evaluations, 3);
+        let mut g = |_: &ModelConfig| -> Result<Measured, ()> { Ok(measured(0.0, 0.0, 0)) };
+        assert_eq!(coordinate(ModelConfig::default(), &knobs(), 3, &mut g).unwrap().evaluations, 3);
+    }
+
+    #[test]
+    fn a_gain_inside_the_noise_is_not_kept() {
+        // Window 20 is better by 0.001 on average, while predictions disagree by ±0.5
+        // from one window to another: a gain the validation set cannot tell from luck.
+        let start = ModelConfig::default();
+        let w0 = start.learn.window;
+        let mut f = |c: &ModelConfig| -> Result<Measured, ()> {
+            let gain = if c.learn.window == 20 { 0.001 } else { 0.0 };
+            Ok(measured(gain, if c.learn.window == w0 { 0.0 } else { 0.5 }, c.learn.window))
+        };
+        let found = coordinate(start.clone(), &knobs()[..1], 100, &mut f).unwrap();
+        assert_eq!(found.config.learn.window, w0, "{:?}", found.trace);
+        // The same gain on every prediction alike is certain, and kept.
+        let mut g = |c: &ModelConfig| -> Result<Measured, ()> {
+            Ok(measured(if c.learn.window == 20 { 0.001 } else { 0.0 }, 0.0, 0))
+        };
+        assert_eq!(coordinate(start, &knobs()[..1], 100, &mut g).unwrap().config.learn.window, 20);
     }
 }
