@@ -47,3 +47,7 @@ say "DIGINETICA: learn from the training part, predict the last week"
 say "Instacart: learn without each user's last order, complete it"
 "$V" model build --instacart "$IC" "${ORDERS[@]}" --part train --config "$CONFIGS/instacart.json" --out "$OUT/instacart.msgpack"
 "$V" eval --bundle "$OUT/instacart.msgpack" --instacart "$IC" "${ORDERS[@]}" --part test --json "$OUT/instacart.json" | tee "$OUT/instacart.md"
+
+say "Instacart: orders 8 to 13 from last, never scored by the search (tune scores 2 to 7), each learned from the orders before it"
+"$V" eval --config "$CONFIGS/instacart.json" --instacart "$IC" "${ORDERS[@]}" --part orders:8-13 \
+  --json "$OUT/instacart-rolling.json" | tee "$OUT/instacart-rolling.md"

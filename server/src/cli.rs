@@ -32,6 +32,11 @@ Usage:
         --diginetica <dir> [--views <file>] --part test|valid
         --instacart <dir> [--orders <file>] --part test|valid|order:<k>
         --events-train <file> --events-test <file>
+  vitrine eval --config <model.json> --instacart <dir> [--orders <file>]
+               --part orders:<a>-<b> [--json <report.json>]
+      Rolling origin: for each k from a to b, learn a model with the configuration
+      without each user's last k orders and complete the k-th from last; report all
+      orders pooled (intervals resampling users), then each.
   vitrine tune <data> --out <model.json> [--budget <n>]
       Search the learner's parameters and the ranking weights on a validation split
       (never the test set); write the best configuration for `model build --config`.

@@ -173,6 +173,64 @@ fn instacart_basket_completion_end_to_end() {
 }
 
 #[test]
+fn rolling_origin_is_the_two_commands_per_order_then_pooled() {
+    let dir = data_dir().join("instacart");
+    // The first 60 or so users: a debug build learns the whole split in several seconds.
+    let lines = slice(&dir.join("order_products_dev.csv"), 15_000, "ic-users.csv");
+    let data = [s(&dir), "--orders", s(&lines)];
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/instacart.json");
+    let json = tmp("rolling.json");
+    vitrine(
+        &[&["eval", "--config", config, "--instacart"], &data[..], &["--part", "orders:2-3", "--json", s(&json)]]
+            .concat(),
+    );
+    let rolling: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let sections = rolling["sections"].as_array().unwrap();
+    assert_eq!(sections.len(), 3, "pooled, then orders 2 and 3");
+    // Each order is what building without it and evaluating it gives.
+    let bundle = tmp("before3.msgpack");
+    let single = tmp("order3.json");
+    vitrine(
+        &[
+            &["model", "build", "--instacart"],
+            &data[..],
+            &["--part", "before:3", "--config", config, "--out", s(&bundle)],
+        ]
+        .concat(),
+    );
+    vitrine(
+        &[&["eval", "--bundle", s(&bundle), "--instacart"], &data[..], &["--part", "order:3", "--json", s(&single)]]
+            .concat(),
+    );
+    let one: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&single).unwrap()).unwrap();
+    assert_eq!(sections[2]["results"], one["sections"][0]["results"]);
+    // Pooled: the mean over every prediction of both orders.
+    let (a, b, p) = (&sections[1]["results"][0], &sections[2]["results"][0], &sections[0]["results"][0]);
+    let n = |r: &serde_json::Value| r["predictions"].as_f64().unwrap();
+    let mrr = |r: &serde_json::Value| r["mrr"][2].as_f64().unwrap();
+    assert!(n(a) > 20.0 && n(b) > 20.0, "{a} {b}");
+    assert_eq!(n(p), n(a) + n(b));
+    assert!((mrr(p) - (mrr(a) * n(a) + mrr(b) * n(b)) / n(p)).abs() < 1e-12);
+    assert_eq!(sections[0]["versus"][0]["algorithm"], "repeat");
+
+    for (args, says) in [
+        (vec!["--config", config, "--part", "orders:3-2"], "orders:<first>-<last>"),
+        (vec!["--config", config, "--bundle", s(&bundle), "--part", "orders:2-3"], "not --bundle"),
+        (vec!["--config", config, "--bundle", s(&bundle), "--part", "test"], "--config is for"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_vitrine"))
+            .args(["eval", "--instacart"])
+            .args(data)
+            .args(&args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("E_USAGE") && err.contains(says), "{args:?}: {err}");
+    }
+}
+
+#[test]
 fn tune_writes_a_configuration_that_model_build_reads() {
     let train = slice(&yc("train_tr"), 4_000, "tune-train.txt");
     let valid = slice(&yc("train_valid"), 1_000, "tune-valid.txt");

@@ -1,19 +1,22 @@
 //! `vitrine eval`: flags to an evaluation, the report to stdout (and `--json`).
 
+use std::ops::RangeInclusive;
 use std::path::PathBuf;
 
 use super::data;
 use super::instacart::Target;
-use super::run::{basket, next_click};
+use super::run::{basket, next_click, rolling as rolling_report};
 use crate::cli::Flags;
 use crate::error::{write_file, CliError};
 use crate::model::command::one_of;
+use crate::model::config::ModelConfig;
 use crate::model::diginetica::{Diginetica, Part};
 use crate::model::instacart::Instacart;
 
 /// Flags of `eval`.
 pub const FLAGS: &[&str] = &[
     "bundle",
+    "config",
     "json",
     "yoochoose-train",
     "yoochoose-test",
@@ -45,10 +48,47 @@ fn part(flags: &Flags, orders: bool) -> Result<usize, CliError> {
     }
 }
 
+/// Instacart's `--part orders:<a>-<b>`: several orders from last, each learned apart.
+fn order_range(flags: &Flags) -> Result<Option<RangeInclusive<usize>>, CliError> {
+    let Some(spec) = flags.text("part").and_then(|p| p.strip_prefix("orders:").map(str::to_owned)) else {
+        return Ok(None);
+    };
+    let bounds = spec.split_once('-').and_then(|(a, b)| Some((a.parse::<usize>().ok()?, b.parse::<usize>().ok()?)));
+    match bounds {
+        Some((a, b)) if 1 <= a && a <= b && b - a < MAX_ROLLING_ORDERS => Ok(Some(a..=b)),
+        _ => Err(CliError::Usage(format!(
+            "--part orders:{spec}: expected orders:<first>-<last>, 1 <= first <= last, at most {MAX_ROLLING_ORDERS} orders"
+        ))),
+    }
+}
+
+/// Orders one rolling evaluation may learn a model for (each takes about a second).
+const MAX_ROLLING_ORDERS: usize = 50;
+
 /// `vitrine eval`.
 pub fn run(flags: &Flags) -> Result<Vec<String>, CliError> {
-    let bundle: PathBuf = flags.path("bundle")?;
     let source = one_of(flags, &["yoochoose-test", "diginetica", "instacart", "events-test"])?;
+    let rolling = if source == "instacart" { order_range(flags)? } else { None };
+    if let Some(orders) = rolling {
+        if flags.has("bundle") {
+            return Err(CliError::Usage(
+                "--part orders:<a>-<b> learns a model per order: give --config, not --bundle".into(),
+            ));
+        }
+        let config = ModelConfig::read(&flags.path("config")?)?;
+        let data = Instacart::read_with(&flags.path("instacart")?, flags.opt_path("orders").as_deref())?;
+        let report = rolling_report(&data, &config, orders)?;
+        if let Some(path) = flags.opt_path("json") {
+            write_file(&path, report.json().as_bytes())?;
+        }
+        return Ok(report.lines());
+    }
+    if flags.has("config") {
+        return Err(CliError::Usage(
+            "--config is for --instacart --part orders:<a>-<b>; a bundle carries its own".into(),
+        ));
+    }
+    let bundle: PathBuf = flags.path("bundle")?;
     if flags.has("saved") && !matches!(source, "yoochoose-test" | "events-test") {
         return Err(CliError::Usage("--saved is for next-click data (--yoochoose-test, --events-test)".into()));
     }

@@ -42,6 +42,26 @@ pub struct Summary {
     pub popularity: f64,
 }
 
+impl Summary {
+    /// Several sets of predictions as one: each metric the mean over all predictions
+    /// (COV@20 and POP@20 too: coverage of a union of vocabularies is not defined).
+    pub fn pooled(parts: &[Summary]) -> Summary {
+        let n: u64 = parts.iter().map(|s| s.predictions).sum();
+        let w = |f: &dyn Fn(&Summary) -> f64| {
+            parts.iter().map(|s| f(s) * s.predictions as f64).sum::<f64>() / n.max(1) as f64
+        };
+        let k3 = |f: &dyn Fn(&Summary) -> [f64; 3]| [0, 1, 2].map(|k| w(&|s| f(s)[k]));
+        Summary {
+            predictions: n,
+            hr: k3(&|s| s.hr),
+            mrr: k3(&|s| s.mrr),
+            recall: k3(&|s| s.recall),
+            coverage: w(&|s| s.coverage),
+            popularity: w(&|s| s.popularity),
+        }
+    }
+}
+
 impl Metrics {
     /// Metrics over a vocabulary of `items` (items beyond `train_items` never count
     /// towards coverage's denominator).
@@ -126,5 +146,21 @@ mod tests {
         let second = (1.0 + 0.5 + 0.25) / 8.0;
         let fourth = (0.25 + 0.0 + 0.5) / 3.0;
         assert!((s.popularity - (first + second + 1.0 + fourth) / 4.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn pooled_sets_weigh_each_by_its_predictions() {
+        let s = |n: u64, hr: f64| Summary {
+            predictions: n,
+            hr: [hr; 3],
+            mrr: [hr / 2.0; 3],
+            recall: [0.0; 3],
+            coverage: hr,
+            popularity: 0.0,
+        };
+        let c = Summary::pooled(&[s(100, 0.5), s(300, 0.9)]);
+        assert_eq!(c.predictions, 400);
+        assert!((c.hr[2] - 0.8).abs() < 1e-12 && (c.mrr[0] - 0.4).abs() < 1e-12);
+        assert_eq!(Summary::pooled(&[]).predictions, 0);
     }
 }

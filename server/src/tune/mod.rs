@@ -92,22 +92,6 @@ impl Cache {
     }
 }
 
-/// Combines per-fold summaries, weighting each by its predictions.
-fn combine(parts: &[Summary]) -> Summary {
-    let n: u64 = parts.iter().map(|s| s.predictions).sum();
-    let w =
-        |f: &dyn Fn(&Summary) -> f64| parts.iter().map(|s| f(s) * s.predictions as f64).sum::<f64>() / n.max(1) as f64;
-    let k3 = |f: &dyn Fn(&Summary) -> [f64; 3]| [0, 1, 2].map(|k| w(&|s| f(s)[k]));
-    Summary {
-        predictions: n,
-        hr: k3(&|s| s.hr),
-        mrr: k3(&|s| s.mrr),
-        recall: k3(&|s| s.recall),
-        coverage: w(&|s| s.coverage),
-        popularity: w(&|s| s.popularity),
-    }
-}
-
 impl Task<'_> {
     fn learn(&self, c: &ModelConfig) -> Result<Vec<Bundle>, CliError> {
         match self {
@@ -154,7 +138,7 @@ impl Task<'_> {
             names.extend(sessions);
             parts.push(scored.summary);
         }
-        let summary = combine(&parts);
+        let summary = Summary::pooled(&parts);
         let sessions = eval::dense(names.iter().map(String::as_str));
         let score = self.objective(&summary);
         Ok((summary, Measured { score, cases: per_case, sessions, text: String::new() }))
@@ -399,22 +383,6 @@ fn name(p: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn folds_combine_weighted_by_predictions() {
-        let s = |n: u64, hr: f64| Summary {
-            predictions: n,
-            hr: [hr; 3],
-            mrr: [hr / 2.0; 3],
-            recall: [0.0; 3],
-            coverage: hr,
-            popularity: 0.0,
-        };
-        let c = combine(&[s(100, 0.5), s(300, 0.9)]);
-        assert_eq!(c.predictions, 400);
-        assert!((c.hr[2] - 0.8).abs() < 1e-12 && (c.mrr[0] - 0.4).abs() < 1e-12);
-        assert_eq!(combine(&[]).predictions, 0);
-    }
 
     #[test]
     fn every_knob_sets_what_it_reads_and_starts_have_a_value_for_it() {
