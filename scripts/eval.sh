@@ -6,7 +6,7 @@
 # target/eval/*.json.
 #
 #   scripts/eval.sh           evaluate with the committed configurations
-#   scripts/eval.sh --tune    first search them again (validation data only; ~2.5 minutes)
+#   scripts/eval.sh --tune    first search them again (validation data only; about 3 minutes)
 #
 # Data: ../shared/data, or $VITRINE_DATA. INSTACART_ORDERS=<file> evaluates another split of
 # the Instacart order lines (the same commands, another file).
