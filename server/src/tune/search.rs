@@ -81,13 +81,15 @@ pub fn coordinate<E>(
     budget: usize,
     evaluate: &mut Evaluate<'_, E>,
 ) -> Result<Found, E> {
-    // Scores of the configurations tried: a knob's value may come back in a later pass.
-    let mut seen: HashMap<String, f64> = HashMap::new();
+    // Each configuration tried, its score and the best it was measured against (a count
+    // of changes): it is tried again only when it could now be kept, against a new best.
+    let mut seen: HashMap<String, (f64, usize)> = HashMap::new();
+    let mut changes = 0;
     let mut evaluations = 0;
     let mut best = start;
     let mut best_result = evaluate(&best)?;
     evaluations += 1;
-    seen.insert(serde_json::to_string(&best).unwrap_or_default(), best_result.score);
+    seen.insert(serde_json::to_string(&best).unwrap_or_default(), (best_result.score, changes));
     let mut trace = vec![format!("start: {}", best_result.text)];
     for pass in 1.. {
         let mut improved = false;
@@ -101,13 +103,13 @@ pub fn coordinate<E>(
                 let mut c = best.clone();
                 (k.set)(&mut c, v);
                 let key = serde_json::to_string(&c).unwrap_or_default();
-                // Tried before and not kept then, against a best no better than now.
-                if seen.get(&key).is_some_and(|&s| s <= pick.as_ref().map_or(best_result.score, |p| p.1.score)) {
+                let bar = pick.as_ref().map_or(best_result.score, |p| p.1.score);
+                if seen.get(&key).is_some_and(|&(s, against)| s <= bar || against == changes) {
                     continue;
                 }
                 let r = evaluate(&c)?;
                 evaluations += 1;
-                seen.insert(key, r.score);
+                seen.insert(key, (r.score, changes));
                 if r.score > pick.as_ref().map_or(best_result.score, |p| p.1.score) + 1e-9 && r.beats(&best_result) {
                     pick = Some((c, r));
                 }
@@ -116,6 +118,7 @@ pub fn coordinate<E>(
                 trace.push(format!("pass {pass}, {} = {}: {}", k.name, (k.get)(&c), r.text));
                 best = c;
                 best_result = r;
+                changes += 1;
                 improved = true;
             }
         }
