@@ -147,7 +147,10 @@ pub fn rolling(data: &Instacart, config: &ModelConfig, orders: RangeInclusive<us
         let held = held_out_orders(data, target);
         let (bundle, _) = from_instacart_with(data, format!("instacart-before{k}"), 0, &held, config);
         let engine = engine::load(&bundle.to_bytes())?;
-        let b = baskets(&engine, data, target)?;
+        let b = baskets(&engine, data, target).map_err(|e| match e {
+            CliError::NoData(why) => CliError::NoData(format!("order {k} from last: {why}")),
+            other => other,
+        })?;
         versions.push(engine.info().bundle_version);
         if pooled.is_empty() {
             pooled = b.scored.iter().map(|s| (s.name.clone(), Vec::new(), Vec::new())).collect();
