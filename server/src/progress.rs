@@ -83,7 +83,9 @@ impl Progress {
             _ => String::new(),
         };
         let mut err = std::io::stderr().lock();
-        let (n, r) = (thousands(self.events), thousands(rate as u64));
+        // Slow steps (a tuning run's configurations) would all read 0/s.
+        let r = if rate < 10.0 { format!("{rate:.1}") } else { thousands(rate as u64) };
+        let n = thousands(self.events);
         let _ = write!(err, "\r{} {bar}{n} {unit}, {r}/s   ", self.label, unit = self.unit);
         let _ = err.flush();
     }

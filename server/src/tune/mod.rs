@@ -34,6 +34,7 @@ use crate::model::from_instacart_with;
 use crate::model::instacart::Instacart;
 use crate::model::learn::LearnParams;
 use crate::model::stream::{self, Source};
+use crate::progress::Progress;
 use search::{coordinate, is_learner, Knob, Measured, GATE};
 
 /// Flags of `tune`.
@@ -346,15 +347,19 @@ pub fn run(flags: &Flags) -> Result<Vec<String>, CliError> {
     };
     let mut cache = Cache { bundles: Vec::new() };
     let mut last = HashMap::new();
+    // Against the budget: a search usually converges well before it.
+    let mut progress = Progress::new("tuning, of the budget:", Some(budget as u64), true).counting("configurations", 1);
     let mut evaluate = |c: &ModelConfig| -> Result<Measured, CliError> {
         let bundles = cache.get(&c.learn, || task.learn(c))?;
         let (s, mut m) = task.score(bundles, c)?;
         m.text = describe(&s);
         last.insert(serde_json::to_string(c).unwrap_or_default(), s);
+        progress.tick(progress.events() + 1);
         Ok(m)
     };
     let learner_knobs = knobs.iter().filter(|k| is_learner(k)).count();
     let found = coordinate(start, &knobs, budget, &mut evaluate)?;
+    progress.finish();
     let best = last.get(&serde_json::to_string(&found.config).unwrap_or_default()).cloned();
     let mut config = found.config;
     config.about = Some(format!(
