@@ -18,7 +18,8 @@ use crate::eval::paired::mean_and_se;
 use crate::model::config::ModelConfig;
 
 /// Standard errors a gain must reach to be kept: pure noise beats it in about one knob
-/// of eight (six values each), a real effect of that size is kept.
+/// of eight (1 - Φ(2)^6 for six independent values); a real effect must be about this
+/// large to be found at all on the data at hand.
 pub const GATE: f64 = 2.0;
 
 /// One thing the search may change.
