@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use super::data;
 use super::instacart::Target;
+use super::report::Report;
 use super::run::{basket, next_click, rolling as rolling_report};
 use crate::cli::Flags;
 use crate::error::{write_file, CliError};
@@ -67,6 +68,15 @@ const MAX_ROLLING_ORDERS: usize = 50;
 
 /// `vitrine eval`.
 pub fn run(flags: &Flags) -> Result<Vec<String>, CliError> {
+    let report = evaluate(flags)?;
+    if let Some(path) = flags.opt_path("json") {
+        write_file(&path, report.json().as_bytes())?;
+    }
+    Ok(report.lines())
+}
+
+/// The evaluation the flags ask for.
+fn evaluate(flags: &Flags) -> Result<Report, CliError> {
     let source = one_of(flags, &["yoochoose-test", "diginetica", "instacart", "events-test"])?;
     let rolling = if source == "instacart" { order_range(flags)? } else { None };
     if let Some(orders) = rolling {
@@ -77,11 +87,7 @@ pub fn run(flags: &Flags) -> Result<Vec<String>, CliError> {
         }
         let config = ModelConfig::read(&flags.path("config")?)?;
         let data = Instacart::read_with(&flags.path("instacart")?, flags.opt_path("orders").as_deref())?;
-        let report = rolling_report(&data, &config, orders)?;
-        if let Some(path) = flags.opt_path("json") {
-            write_file(&path, report.json().as_bytes())?;
-        }
-        return Ok(report.lines());
+        return rolling_report(&data, &config, orders);
     }
     if flags.has("config") {
         return Err(CliError::Usage(
@@ -92,7 +98,7 @@ pub fn run(flags: &Flags) -> Result<Vec<String>, CliError> {
     if flags.has("saved") && !matches!(source, "yoochoose-test" | "events-test") {
         return Err(CliError::Usage("--saved is for next-click data (--yoochoose-test, --events-test)".into()));
     }
-    let report = match source {
+    Ok(match source {
         "yoochoose-test" => {
             let d = data::yoochoose(&flags.path("yoochoose-train")?, &flags.path("yoochoose-test")?)?;
             next_click("YooChoose next click", &bundle, &d, flags.opt_path("saved").as_deref())?
@@ -113,9 +119,5 @@ pub fn run(flags: &Flags) -> Result<Vec<String>, CliError> {
             let data = Instacart::read_with(&flags.path("instacart")?, flags.opt_path("orders").as_deref())?;
             basket(&bundle, &data, target)?
         }
-    };
-    if let Some(path) = flags.opt_path("json") {
-        write_file(&path, report.json().as_bytes())?;
-    }
-    Ok(report.lines())
+    })
 }
