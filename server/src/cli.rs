@@ -167,15 +167,10 @@ pub fn run(args: &[OsString]) -> Result<Vec<String>, CliError> {
 mod tests {
     use super::*;
 
-    fn args(list: &[&str]) -> Vec<OsString> {
-        list.iter().map(OsString::from).collect()
-    }
+    use crate::test_args as args;
 
     fn usage_error(list: &[&str]) -> String {
-        match run(&args(list)) {
-            Err(e @ CliError::Usage(_)) => e.to_string(),
-            other => panic!("expected a usage error for {list:?}, got {other:?}"),
-        }
+        crate::usage_error_of(run, list)
     }
 
     #[test]

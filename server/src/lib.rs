@@ -20,6 +20,24 @@ pub mod tune;
 
 /// A unit test's scratch folder, `<temp>/vitrine-<name>-<pid>`, created: one per test
 /// and process, so parallel test runs do not share files.
+/// Command-line arguments from string literals, for the commands' unit tests.
+#[cfg(test)]
+pub(crate) fn test_args(list: &[&str]) -> Vec<std::ffi::OsString> {
+    list.iter().map(std::ffi::OsString::from).collect()
+}
+
+/// The message of the usage error `run` gives for `list`; panics on anything else.
+#[cfg(test)]
+pub(crate) fn usage_error_of(
+    run: fn(&[std::ffi::OsString]) -> Result<Vec<String>, error::CliError>,
+    list: &[&str],
+) -> String {
+    match run(&test_args(list)) {
+        Err(e @ error::CliError::Usage(_)) => e.to_string(),
+        other => panic!("expected a usage error for {list:?}, got {other:?}"),
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn scratch_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("vitrine-{name}-{}", std::process::id()));

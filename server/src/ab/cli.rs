@@ -405,15 +405,8 @@ fn calibrate(args: &[OsString]) -> Result<Vec<String>, CliError> {
 mod tests {
     use super::*;
 
-    fn args(list: &[&str]) -> Vec<OsString> {
-        list.iter().map(OsString::from).collect()
-    }
-
     fn usage_error(list: &[&str]) -> String {
-        match run(&args(list)) {
-            Err(e @ CliError::Usage(_)) => e.to_string(),
-            other => panic!("expected a usage error for {list:?}, got {other:?}"),
-        }
+        crate::usage_error_of(run, list)
     }
 
     #[test]
