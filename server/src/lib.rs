@@ -38,6 +38,23 @@ pub(crate) fn usage_error_of(
     }
 }
 
+/// A plain product of `category` at 1.00, for tests that build bundles.
+#[cfg(test)]
+pub(crate) fn test_product(id: &str, category: &str) -> vitrine::bundle::Product {
+    use vitrine::codec::Id;
+    vitrine::bundle::Product {
+        id: Id(id.into()),
+        name: id.into(),
+        category: Id(category.into()),
+        brand: None,
+        price: 100,
+        flags: vec![],
+        margin: None,
+        url: None,
+        image: None,
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn scratch_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("vitrine-{name}-{}", std::process::id()));

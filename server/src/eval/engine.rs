@@ -102,21 +102,11 @@ mod tests {
     use super::*;
     use crate::model::config::ModelConfig;
     use crate::model::{build, Basket, Input, Options};
-    use vitrine::bundle::{Category, Product};
+    use vitrine::bundle::Category;
     use vitrine::codec::Id;
 
     fn bundle() -> Vec<u8> {
-        let product = |id: &str| Product {
-            id: Id(id.into()),
-            name: id.into(),
-            category: Id("c".into()),
-            brand: None,
-            price: 100,
-            flags: vec![],
-            margin: None,
-            url: None,
-            image: None,
-        };
+        let product = |id: &str| crate::test_product(id, "c");
         let input = Input {
             categories: vec![Category { id: Id("c".into()), name: "c".into(), parent: None }],
             products: ["a", "b", "c"].map(product).to_vec(),

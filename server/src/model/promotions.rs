@@ -73,21 +73,10 @@ pub fn sample(products: &[Product], counts: &[f32]) -> Vec<Promotion> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vitrine::codec::Id;
 
     #[test]
     fn one_promotion_per_category_on_best_sellers() {
-        let p = |id: &str, cat: &str| Product {
-            id: Id(id.into()),
-            name: id.into(),
-            category: Id(cat.into()),
-            brand: None,
-            price: 100,
-            flags: vec![],
-            margin: None,
-            url: None,
-            image: None,
-        };
+        let p = crate::test_product;
         let products = [p("1", "a"), p("2", "a"), p("3", "b"), p("4", "c"), p("5", "d")];
         let counts = [10.0, 9.0, 5.0, 5.0, 0.0];
         let promos = sample(&products, &counts);
