@@ -32,7 +32,13 @@ cargo test -p vitrine-pkg-tests --target wasm32-unknown-unknown
 
 need_chromium
 say "wasm bindings in headless Chromium (wasm-bindgen-test)"
-WASM_BINDGEN_USE_BROWSER=1 VITRINE_EXPECT_BROWSER=1 cargo test -p vitrine-pkg-tests --target wasm32-unknown-unknown
+# chromedriver leaves its profile directories (24 MB a run) in $TMPDIR when the runner stops
+# it, so they go under target/ and are removed here rather than piling up in /tmp.
+browser_tmp="$ROOT/target/tmp/chromium"
+rm -rf "$browser_tmp" && mkdir -p "$browser_tmp"
+TMPDIR="$browser_tmp" WASM_BINDGEN_USE_BROWSER=1 VITRINE_EXPECT_BROWSER=1 \
+  cargo test -p vitrine-pkg-tests --target wasm32-unknown-unknown
+rm -rf "$browser_tmp"
 
 need_npm_deps
 say "the package as users get it: Node, Chromium, TypeScript"

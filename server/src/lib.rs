@@ -55,9 +55,19 @@ pub(crate) fn test_product(id: &str, category: &str) -> vitrine::bundle::Product
     }
 }
 
+/// A directory for unit tests' files, under the target directory (as `CARGO_TARGET_TMPDIR`
+/// is for integration tests) rather than the system's temporary one: each run empties what
+/// the last one left instead of adding a directory per process, and `cargo clean` removes it.
+/// Emptied on the first call for `name` in a process; later calls share it.
 #[cfg(test)]
 pub(crate) fn scratch_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("vitrine-{name}-{}", std::process::id()));
+    static EMPTIED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/tmp/server-unit").join(name);
+    let mut emptied = EMPTIED.lock().unwrap_or_else(|e| e.into_inner());
+    if !emptied.iter().any(|n| n == name) {
+        let _ = std::fs::remove_dir_all(&dir);
+        emptied.push(name.to_owned());
+    }
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

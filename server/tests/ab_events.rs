@@ -25,7 +25,7 @@ fn conversion(at: u64, visitor: &str, value: f64) -> String {
 
 /// A fresh directory for one test.
 fn dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("vitrine-ab-events-{}-{name}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("ab-events-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

@@ -18,9 +18,15 @@ fn ok(args: &[&str]) -> Output {
     out
 }
 
+/// A file in this binary's scratch directory, which the first call empties of the last run.
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("vitrine-sim-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let dir = DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ab-simulate");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    });
     dir.join(name)
 }
 

@@ -20,7 +20,7 @@ const LINES: &str = ",order_id,user_id,order_number,order_dow,order_hour_of_day,
 /// A fresh directory holding the four files, with `file` replaced by `text` (or left
 /// out when `text` is `None`).
 fn dataset(name: &str, file: &str, text: Option<&[u8]>) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("vitrine-cli-{}-{name}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     for (f, default) in [

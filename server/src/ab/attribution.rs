@@ -212,7 +212,7 @@ mod tests {
     }
 
     fn log(name: &str, lines: &[String]) -> std::path::PathBuf {
-        let path = std::env::temp_dir().join(format!("vitrine-attr-{}-{name}.jsonl", std::process::id()));
+        let path = crate::scratch_dir("attribution").join(format!("{name}.jsonl"));
         std::fs::write(&path, lines.join("\n")).unwrap();
         path
     }

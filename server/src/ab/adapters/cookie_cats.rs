@@ -76,7 +76,7 @@ mod tests {
     use super::*;
 
     fn csv(name: &str, text: &str) -> std::path::PathBuf {
-        let path = std::env::temp_dir().join(format!("vitrine-cc-{}-{name}.csv", std::process::id()));
+        let path = crate::scratch_dir("cookie-cats").join(format!("{name}.csv"));
         std::fs::write(&path, text).unwrap();
         path
     }

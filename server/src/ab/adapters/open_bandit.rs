@@ -70,7 +70,7 @@ mod tests {
 
     #[test]
     fn reads_a_tiny_pair_of_logs_and_names_bad_rows() {
-        let dir = std::env::temp_dir().join(format!("vitrine-obd-{}", std::process::id()));
+        let dir = crate::scratch_dir("open-bandit");
         let write = |policy: &str, text: &str| {
             let path = log_path(&dir, policy, "men");
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
