@@ -5,7 +5,11 @@
 //! keys hashed here are product indexes and ids from the operator's own bundle, so
 //! resistance to chosen-key flooding is not what matters; speed and repeatability are.
 //! The mixing step (rotate, xor, multiply by an odd constant) is the multiplicative
-//! scheme used by compilers' symbol tables.
+//! scheme used by compilers' symbol tables; `finish` then applies splitmix64's finaliser
+//! (Steele, Lea & Flood 2014). Without it the low bits, a table's slot, depended on the
+//! first bytes of an id alone: a multiply carries each bit upwards only. Eight-digit
+//! numeric ids, alike in those bytes, then took 57 probes on average in the product index
+//! instead of about 1.2 (see `catalogue::ids`' tests).
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -57,7 +61,9 @@ impl Hasher for FastHasher {
     }
     #[inline]
     fn finish(&self) -> u64 {
-        self.0
+        let z = (self.0 ^ (self.0 >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        let z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
     }
 }
 
