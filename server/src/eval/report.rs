@@ -13,6 +13,9 @@ pub struct Section {
     pub title: String,
     /// Show recall (basket completion has several targets per prediction).
     pub recall: bool,
+    /// What the intervals resample whole: "sessions", or "users" for basket completion,
+    /// whose predictions are grouped by shopper.
+    pub resampled: &'static str,
     pub results: Vec<Row>,
     /// The first recommender (vitrine) minus each of the others, on the same predictions.
     pub versus: Vec<Versus>,
@@ -64,6 +67,7 @@ impl Section {
         Section {
             title: title.into(),
             recall,
+            resampled: if recall { "users" } else { "sessions" },
             results: scored.into_iter().map(|s| Row { algorithm: s.name, metrics: s.summary }).collect(),
             versus,
         }
@@ -102,9 +106,10 @@ impl Section {
         if let (Some(first), false) = (self.results.first(), self.versus.is_empty()) {
             out.push(String::new());
             out.push(format!(
-                "{} minus each: difference [95% paired bootstrap interval, {} resamples of whole sessions]; * where it leaves out 0",
+                "{} minus each: difference [95% paired bootstrap interval, {} resamples of whole {}]; * where it leaves out 0",
                 first.algorithm,
-                paired::RESAMPLES
+                paired::RESAMPLES,
+                self.resampled
             ));
             out.push(String::new());
             out.push(format!("| {} minus | HR@20 | MRR@20 |", first.algorithm));
@@ -174,5 +179,9 @@ mod tests {
         assert_eq!(j["sections"][0]["results"][0]["hr"][2], 0.7);
         assert_eq!(j["sections"][0]["versus"][0]["algorithm"], "POP");
         assert!(j["sections"][0]["versus"][0]["mrr20"]["low"].is_number());
+        assert_eq!(j["sections"][0]["resampled"], "sessions");
+        // Basket completion shows recall, and its intervals resample shoppers.
+        let basket = Section::new("b", true, vec![scored("vitrine", &[1.0]), scored("repeat", &[0.0])], &[0]);
+        assert!(basket.table()[7].contains("2000 resamples of whole users]"), "{}", basket.table()[7]);
     }
 }
