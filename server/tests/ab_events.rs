@@ -2,6 +2,8 @@
 //! every kind of bad input: exit status 2, a stable code, and no report written (an
 //! existing one is left as it was).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -25,10 +27,7 @@ fn conversion(at: u64, visitor: &str, value: f64) -> String {
 
 /// A fresh directory for one test.
 fn dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("ab-events-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch(&format!("ab-events-{name}"))
 }
 
 fn vitrine(args: &[&str]) -> Output {

@@ -3,7 +3,9 @@
 //! `published-results/cookie_cats_reference.csv`, not copied here), Open Bandit against
 //! the CTRs its README gives; and both adapters on broken copies of those files.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use serde_json::Value;
@@ -113,9 +115,7 @@ fn open_bandit_matches_the_readme_ctrs() {
 
 #[test]
 fn broken_copies_of_the_real_files_are_refused() {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ab-real-data");
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
+    let d = common::scratch("ab-real-data");
     let original = std::fs::read_to_string(data().join("cookie-cats-ab/cookie_cats.csv")).unwrap();
     let cases = [
         (

@@ -2,6 +2,8 @@
 //! is one the analysis reads (through a pipe too), the ground truth it reports is what the
 //! planted effect says, the same seed writes the same log, and bad input leaves nothing.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -18,16 +20,8 @@ fn ok(args: &[&str]) -> Output {
     out
 }
 
-/// A file in this binary's scratch directory, which the first call empties of the last run.
 fn tmp(name: &str) -> PathBuf {
-    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    let dir = DIR.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ab-simulate");
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    });
-    dir.join(name)
+    common::scratch("ab-simulate").join(name)
 }
 
 /// A small run: debug builds rank about ten times slower than release.

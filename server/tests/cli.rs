@@ -1,6 +1,8 @@
 //! The `vitrine` binary on bad input: a clear message naming the file and line, exit
 //! status 2, never a panic.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -20,9 +22,7 @@ const LINES: &str = ",order_id,user_id,order_number,order_dow,order_hour_of_day,
 /// A fresh directory holding the four files, with `file` replaced by `text` (or left
 /// out when `text` is `None`).
 fn dataset(name: &str, file: &str, text: Option<&[u8]>) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch(&format!("cli-{name}"));
     for (f, default) in [
         ("departments.csv", DEPARTMENTS),
         ("aisles.csv", AISLES),

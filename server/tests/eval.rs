@@ -4,6 +4,8 @@
 //! end to end on each dataset (on slices where a whole run would take long in a debug
 //! build; the full runs are `scripts/eval.sh`).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -20,16 +22,8 @@ fn yc(file: &str) -> PathBuf {
     data_dir().join("yoochoose-rsc15-100k/prepared").join(format!("yoochoose-clicks-100k_{file}.txt"))
 }
 
-/// A file in this binary's scratch directory, which the first call empties of the last run.
 fn tmp(name: &str) -> PathBuf {
-    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    let dir = DIR.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("eval");
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    });
-    dir.join(name)
+    common::scratch("eval").join(name)
 }
 
 fn vitrine(args: &[&str]) -> Output {

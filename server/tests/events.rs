@@ -2,14 +2,13 @@
 //! bundle, bad input fails with its code, the file and the line, exit status 2 and no
 //! output file, and synthetic histories build with a reported rate.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn dir(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("events-{name}"));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch(&format!("events-{name}"))
 }
 
 fn vitrine(args: &[&str]) -> Output {

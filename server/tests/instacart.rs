@@ -1,7 +1,9 @@
 //! The Instacart adapter, the learned bundle and the demo shoppers, against the real
 //! sample in `shared/data/instacart` (or `$VITRINE_INSTACART`).
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use vitrine::bundle::Bundle;
@@ -171,8 +173,7 @@ fn the_engine_loads_the_bundle_and_ranks_demo_shoppers_with_reasons() {
 
 #[test]
 fn the_demo_writes_the_same_bytes_twice() {
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("instacart-demo");
-    let _ = std::fs::remove_dir_all(&out);
+    let out = common::scratch("instacart-demo");
     let mut first = Vec::new();
     for _ in 0..2 {
         demo::run(&data_dir(), &out).expect("demo runs");
