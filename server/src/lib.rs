@@ -55,19 +55,25 @@ pub(crate) fn test_product(id: &str, category: &str) -> vitrine::bundle::Product
     }
 }
 
-/// A directory for unit tests' files, under the target directory (as `CARGO_TARGET_TMPDIR`
-/// is for integration tests) rather than the system's temporary one: each run empties what
-/// the last one left instead of adding a directory per process, and `cargo clean` removes it.
-/// Emptied on the first call for `name` in a process; later calls share it.
-#[cfg(test)]
-pub(crate) fn scratch_dir(name: &str) -> std::path::PathBuf {
-    static EMPTIED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/tmp/server-unit").join(name);
+/// A directory `root/name` for tests' files, emptied the first time a process asks for it
+/// and shared by later calls. Tests keep their files under the target directory (integration
+/// tests: `CARGO_TARGET_TMPDIR`) rather than /tmp, so a run replaces what the last one left
+/// instead of adding a directory per process, and `cargo clean` removes it.
+#[doc(hidden)]
+pub fn test_scratch(root: &std::path::Path, name: &str) -> std::path::PathBuf {
+    static EMPTIED: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+    let dir = root.join(name);
     let mut emptied = EMPTIED.lock().unwrap_or_else(|e| e.into_inner());
-    if !emptied.iter().any(|n| n == name) {
+    if !emptied.contains(&dir) {
         let _ = std::fs::remove_dir_all(&dir);
-        emptied.push(name.to_owned());
+        emptied.push(dir.clone());
     }
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// [`test_scratch`] for unit tests.
+#[cfg(test)]
+pub(crate) fn scratch_dir(name: &str) -> std::path::PathBuf {
+    test_scratch(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/tmp/server-unit"), name)
 }
