@@ -18,8 +18,6 @@ pub mod model;
 pub mod progress;
 pub mod tune;
 
-/// A unit test's scratch folder, `<temp>/vitrine-<name>-<pid>`, created: one per test
-/// and process, so parallel test runs do not share files.
 /// Command-line arguments from string literals, for the commands' unit tests.
 #[cfg(test)]
 pub(crate) fn test_args(list: &[&str]) -> Vec<std::ffi::OsString> {
