@@ -43,22 +43,14 @@ pub fn compare(a: &Outcomes, b: &Outcomes, cluster: &[u32]) -> Option<(Diff, Dif
     if a.is_empty() {
         return None;
     }
-    let clusters = cluster.iter().max().map_or(0, |&c| c as usize + 1);
-    // Per session: (Σ hit difference, Σ reciprocal rank difference, predictions).
-    let mut sums = vec![(0.0, 0.0, 0u32); clusters];
-    for ((x, y), &c) in a.iter().zip(b).zip(cluster) {
-        let s = &mut sums[c as usize];
-        s.0 += x.0 - y.0;
-        s.1 += x.1 - y.1;
-        s.2 += 1;
-    }
-    sums.retain(|s| s.2 > 0);
+    // Per session: (Σ hit difference, Σ reciprocal rank difference), predictions.
+    let sums = per_session(a.iter().zip(b).map(|(x, y)| [x.0 - y.0, x.1 - y.1]), cluster);
     let total = |picked: &mut dyn Iterator<Item = usize>| {
         let (mut h, mut r, mut n) = (0.0, 0.0, 0u64);
         for i in picked {
-            h += sums[i].0;
-            r += sums[i].1;
-            n += u64::from(sums[i].2);
+            h += sums[i].0[0];
+            r += sums[i].0[1];
+            n += u64::from(sums[i].1);
         }
         (h / n as f64, r / n as f64)
     };
@@ -82,22 +74,31 @@ pub fn compare(a: &Outcomes, b: &Outcomes, cluster: &[u32]) -> Option<(Diff, Dif
 /// `None` with fewer than two sessions.
 pub fn mean_and_se(a: &[f64], b: &[f64], cluster: &[u32]) -> Option<(f64, f64)> {
     assert!(a.len() == b.len() && a.len() == cluster.len(), "the same predictions");
-    let clusters = cluster.iter().max().map_or(0, |&c| c as usize + 1);
-    let mut sums = vec![(0.0, 0u32); clusters];
-    for ((x, y), &c) in a.iter().zip(b).zip(cluster) {
-        let s = &mut sums[c as usize];
-        s.0 += x - y;
-        s.1 += 1;
-    }
-    sums.retain(|s| s.1 > 0);
+    let sums = per_session(a.iter().zip(b).map(|(x, y)| [x - y]), cluster);
     let c = sums.len() as f64;
     if c < 2.0 {
         return None;
     }
     let n = a.len() as f64;
-    let mean = sums.iter().map(|s| s.0).sum::<f64>() / n;
-    let spread: f64 = sums.iter().map(|&(sum, k)| (sum - f64::from(k) * mean).powi(2)).sum();
+    let mean = sums.iter().map(|s| s.0[0]).sum::<f64>() / n;
+    let spread: f64 = sums.iter().map(|&([sum], k)| (sum - f64::from(k) * mean).powi(2)).sum();
     Some((mean, (spread * c / (c - 1.0)).sqrt() / n))
+}
+
+/// Each session's sums of the per-prediction `values`, and its predictions: the sessions
+/// that have any, in index order (`cluster[i]` is prediction `i`'s session).
+fn per_session<const N: usize>(values: impl Iterator<Item = [f64; N]>, cluster: &[u32]) -> Vec<([f64; N], u32)> {
+    let clusters = cluster.iter().max().map_or(0, |&c| c as usize + 1);
+    let mut sums = vec![([0.0; N], 0u32); clusters];
+    for (v, &c) in values.zip(cluster) {
+        let s = &mut sums[c as usize];
+        for (total, x) in s.0.iter_mut().zip(v) {
+            *total += x;
+        }
+        s.1 += 1;
+    }
+    sums.retain(|s| s.1 > 0);
+    sums
 }
 
 fn interval(mean: f64, draws: &mut [f64]) -> Diff {
