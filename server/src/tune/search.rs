@@ -111,7 +111,7 @@ pub fn coordinate<E>(
                 let r = evaluate(&c)?;
                 evaluations += 1;
                 seen.insert(key, (r.score, changes));
-                if r.score > pick.as_ref().map_or(best_result.score, |p| p.1.score) + 1e-9 && r.beats(&best_result) {
+                if r.score > bar + 1e-9 && r.beats(&best_result) {
                     pick = Some((c, r));
                 }
             }
