@@ -5,6 +5,8 @@
 
 use thiserror::Error;
 
+use crate::growthbook::number::JsNumber;
+
 /// A snapshot (catalogue bundle, profile, stock) could not be read.
 ///
 /// Nothing is changed when this is returned: every snapshot is decoded and validated in
@@ -45,7 +47,7 @@ pub enum SnapshotError {
     #[error("{path}: lengths differ ({left} and {right})")]
     LengthMismatch { path: String, left: usize, right: usize },
     /// A number that is NaN, infinite, negative or out of its range.
-    #[error("{path}: {value} is not allowed here ({rule})")]
+    #[error("{path}: {} is not allowed here ({rule})", JsNumber(*value))]
     InvalidNumber { path: String, value: f64, rule: &'static str },
     /// A collection larger than the configured limit.
     #[error("{what}: {count} entries, over the limit of {limit}")]
@@ -96,7 +98,7 @@ pub enum RequestError {
     #[error("{path}: {detail}")]
     InvalidRequest { path: String, detail: String },
     /// A number that is NaN, infinite, negative or out of its range.
-    #[error("{path}: {value} is not allowed here ({rule})")]
+    #[error("{path}: {} is not allowed here ({rule})", JsNumber(*value))]
     InvalidNumber { path: String, value: f64, rule: &'static str },
     /// A ranking weight override names a feature the engine does not have.
     #[error("request.weights: unknown ranking weight {name:?}")]

@@ -21,6 +21,7 @@ pub mod number;
 pub mod parse;
 pub mod regex;
 pub mod run;
+mod shortest;
 pub mod sticky;
 pub mod version;
 

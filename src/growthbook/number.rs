@@ -2,7 +2,19 @@
 //! §6.1.6.1.20) and `Number(s)` (§7.1.4.1.1), which GrowthBook's hashing and comparisons
 //! go through (`"8" > 5`, an id that is the number 123).
 
-use std::fmt::Write;
+use std::fmt::{self, Write};
+
+/// A number shown as JavaScript's `String(n)` shows it, for messages: `{}` on an `f64`
+/// would bring core's float formatting (about 20 KB) into the wasm module.
+pub struct JsNumber(pub f64);
+
+impl fmt::Display for JsNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::new();
+        number_to_string(self.0, &mut text);
+        f.write_str(&text)
+    }
+}
 
 /// `Number.prototype.toString()` (ECMAScript §6.1.6.1.20): the shortest digits that read
 /// back as the same number, in plain notation for exponents -7 < e < 21, scientific
@@ -24,13 +36,9 @@ pub fn number_to_string(x: f64, out: &mut String) {
         out.push_str("Infinity");
         return;
     }
-    // Rust's `{:e}` prints the shortest round-tripping digits: "1.2345e3", "5e-7".
-    let sci = format!("{x:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let k = digits.len() as i64;
-    // x = 0.d1d2... × 10^n in the spec's terms.
-    let n = exp.parse::<i64>().unwrap_or(0) + 1;
+    let (digits, n) = super::shortest::shortest(x);
+    let digits: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
+    let (k, n) = (digits.len() as i64, i64::from(n));
     if k <= n && n <= 21 {
         out.push_str(&digits);
         out.extend(std::iter::repeat_n('0', (n - k) as usize));
@@ -184,7 +192,7 @@ mod tests {
 
     #[test]
     fn numbers_print_like_javascript() {
-        let cases: [(f64, &str); 14] = [
+        let cases: [(f64, &str); 15] = [
             (0.0, "0"),
             (-0.0, "0"),
             (1.0, "1"),
@@ -199,6 +207,8 @@ mod tests {
             (f64::INFINITY, "Infinity"),
             (f64::NAN, "NaN"),
             (2f64.powi(53), "9007199254740992"),
+            // Halfway between two 17-digit candidates: the even one, as V8 prints it.
+            (2f64.powi(-25), "2.9802322387695312e-8"),
         ];
         for (x, want) in cases {
             let mut out = String::new();
