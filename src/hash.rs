@@ -2,8 +2,9 @@
 //!
 //! std's default SipHash with a random seed is slower than needed for short ids and
 //! integers, and its per-process seed would make iteration order vary between runs. The
-//! keys hashed here are product indexes and ids from the operator's own bundle, so
-//! resistance to chosen-key flooding is not what matters; speed and repeatability are.
+//! keys hashed here are product indexes and ids from the operator's own bundle, and in the
+//! server's learner pair keys and ids from the operator's own event history, so resistance
+//! to chosen-key flooding is not what matters; speed and repeatability are.
 //! The mixing step (rotate, xor, multiply by an odd constant) is the multiplicative
 //! scheme used by compilers' symbol tables; `finish` then applies splitmix64's finaliser
 //! (Steele, Lea & Flood 2014). Without it the low bits, a table's slot, depended on the
@@ -61,12 +62,33 @@ impl Hasher for FastHasher {
     }
     #[inline]
     fn finish(&self) -> u64 {
-        let z = (self.0 ^ (self.0 >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        let z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        mix64(self.0)
     }
+}
+
+/// splitmix64's finaliser (Steele, Lea & Flood 2014): every input bit reaches every output
+/// bit. The server's seeded generators use it too.
+#[inline]
+pub fn mix64(z: u64) -> u64 {
+    let z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    let z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 pub type FastBuild = BuildHasherDefault<FastHasher>;
 pub type FastMap<K, V> = HashMap<K, V, FastBuild>;
 pub type FastSet<K> = HashSet<K, FastBuild>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::BuildHasher;
+
+    #[test]
+    fn pair_keys_spread_over_the_low_bits() {
+        // The learner's pair keys are `i << 32 | j`: keys that differ only in the high half
+        // (the row) must not share a table's slot, which the low bits pick.
+        let slots: HashSet<u64> = (0..1024u64).map(|i| FastBuild::default().hash_one((i << 32) | 7) & 1023).collect();
+        assert!(slots.len() > 550, "{} distinct slots of 1024", slots.len());
+    }
+}

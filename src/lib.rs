@@ -21,7 +21,9 @@ pub mod engine;
 pub mod error;
 pub mod experiment;
 pub mod growthbook;
-mod hash;
+// Public for the server's learner, which needs the same fast, repeatable maps.
+#[doc(hidden)]
+pub mod hash;
 pub mod limits;
 pub mod profile;
 pub mod promo;

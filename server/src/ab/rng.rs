@@ -6,14 +6,9 @@
 //! from its seed for as long as this file does: `rand`'s generators and distributions
 //! may change their streams between major versions.
 
-/// SplitMix64's output function: a bijective mix of 64 bits, used to turn (seed, run)
-/// into well-separated states (and the learner's hasher its finaliser).
-#[inline]
-pub fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
+/// SplitMix64's output function, the core's hasher finaliser: turns (seed, run) into
+/// well-separated states.
+pub use vitrine::hash::mix64;
 
 /// SplitMix64 (Steele, Lea & Flood 2014).
 #[derive(Debug, Clone)]

@@ -1,7 +1,7 @@
 //! Ids as dense indexes, in the order first seen: how the learner numbers the items of an
 //! event stream and the evaluator the items of its training and test data.
 
-use super::fasthash::FastMap;
+use vitrine::hash::FastMap;
 
 /// See the module documentation.
 #[derive(Debug, Default, Clone)]

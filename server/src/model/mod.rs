@@ -12,7 +12,6 @@ pub mod command;
 pub mod config;
 pub mod diginetica;
 pub mod events;
-pub mod fasthash;
 pub mod ids;
 pub mod instacart;
 pub mod learn;

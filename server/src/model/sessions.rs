@@ -18,8 +18,8 @@
 use std::collections::VecDeque;
 
 use super::events::{Event, Kind};
-use super::fasthash::FastMap;
 use super::ids::Ids;
+use vitrine::hash::FastMap;
 
 /// One event of a visit, with the item as a dense index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

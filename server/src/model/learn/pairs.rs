@@ -1,7 +1,7 @@
 //! Pair votes in per-item rows, pruned to each row's strongest `rowCap` when the table
 //! grows past twice that per item (see the learner's documentation).
 
-use crate::model::fasthash::FastMap;
+use vitrine::hash::FastMap;
 
 /// Pair votes with per-row pruning (see the module documentation).
 #[derive(Debug, Default)]
