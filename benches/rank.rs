@@ -80,19 +80,28 @@ fn main() {
             items += engine.rank(req, NOW).expect("rank").items.len();
         }
         let mut us = Vec::with_capacity(calls);
-        for req in requests.iter().cycle().take(calls) {
+        // Each request's fastest call: what the engine's own work costs, without the
+        // machine's interruptions (see report.mjs).
+        let mut best = vec![f64::INFINITY; requests.len()];
+        for (i, req) in requests.iter().enumerate().cycle().take(calls) {
             let t = Instant::now();
             let r = engine.rank(req, NOW).expect("rank");
-            us.push(t.elapsed().as_secs_f64() * 1e6);
+            let x = t.elapsed().as_secs_f64() * 1e6;
+            us.push(x);
+            best[i] = best[i].min(x);
             std::hint::black_box(r);
         }
         us.sort_by(f64::total_cmp);
+        best.sort_by(f64::total_cmp);
         let r = json!({
             "products": n,
             "bundleBytes": bytes.len(),
             "loadMsP50": percentile(&load_ms, 0.5),
             "rankUsP50": percentile(&us, 0.5),
             "rankUsP99": percentile(&us, 0.99),
+            "rankUsP99Best": percentile(&best, 0.99),
+            "calls": calls,
+            "requests": requests.len(),
             "meanItems": items as f64 / (calls / 10) as f64,
         });
         println!(
