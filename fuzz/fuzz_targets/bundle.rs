@@ -6,13 +6,13 @@ use libfuzzer_sys::fuzz_target;
 use vitrine::codec::Id;
 use vitrine::stock::{StockWire, STOCK_SCHEMA};
 use vitrine::{Engine, Limits};
-use vitrine_fuzz::{check_response, probes, state, CLOCK};
+use vitrine_fuzz::{check_error, check_response, probes, state, CLOCK};
 
 fuzz_target!(|data: &[u8]| {
     let mut engine = match Engine::from_bundle(data, Limits::default()) {
         Ok(e) => e,
         Err(e) => {
-            assert!(e.code().starts_with("E_"), "{e}");
+            check_error(e.code(), &e.to_string());
             return;
         }
     };

@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use vitrine::{decode_profile, encode_profile, Limits};
-use vitrine_fuzz::{base, check_response, probes, state, CLOCK};
+use vitrine_fuzz::{base, check_error, check_response, probes, state, CLOCK};
 
 fuzz_target!(|data: &[u8]| {
     let limits = Limits::default();
@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     match (&decoded, &ranked) {
         (Ok(_), Ok(res)) => check_response(&base.engine, &req, res),
         (Err(a), Err(b)) => {
-            assert!(a.code().starts_with("E_"), "{a}");
+            check_error(a.code(), &a.to_string());
             assert_eq!(a.code(), b.code(), "decode: {a}; rank: {b}");
             assert_eq!(state(&base.engine), base.state);
         }

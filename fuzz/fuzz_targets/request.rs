@@ -6,13 +6,13 @@
 use libfuzzer_sys::fuzz_target;
 use vitrine::codec::Reader;
 use vitrine::RankRequest;
-use vitrine_fuzz::{base, check_response, state, CLOCK};
+use vitrine_fuzz::{base, check_error, check_response, state, CLOCK};
 
 fuzz_target!(|data: &[u8]| {
     let req = match RankRequest::read(&mut Reader::new(data, "request")) {
         Ok(r) => r,
         Err(e) => {
-            assert!(e.code().starts_with("E_"), "{e}");
+            check_error(e.code(), &e.to_string());
             return;
         }
     };
@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(base.engine.rank(&req, CLOCK).as_ref(), Ok(&res), "not deterministic");
         }
         Err(e) => {
-            assert!(e.code().starts_with("E_"), "{e}");
+            check_error(e.code(), &e.to_string());
             assert_eq!(state(&base.engine), base.state);
         }
     }

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 
 use libfuzzer_sys::fuzz_target;
 use vitrine::Engine;
-use vitrine_fuzz::{base, check_response, probes, state, CLOCK};
+use vitrine_fuzz::{base, check_error, check_response, probes, state, CLOCK};
 
 thread_local! {
     /// The engine under test, reset from the base only after an input changed it: a
@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
         let engine = slot.get_or_insert_with(|| base.engine.clone());
         match engine.apply_stock(data) {
             Err(e) => {
-                assert!(e.code().starts_with("E_"), "{e}");
+                check_error(e.code(), &e.to_string());
                 assert_eq!(state(engine), base.state, "a refused stock input changed the engine ({e})");
             }
             Ok(applied) => {

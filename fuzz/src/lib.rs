@@ -18,6 +18,14 @@ use vitrine::{Engine, EngineInfo, Limits, RankRequest, RankResponse};
 /// The clock every target ranks at.
 pub const CLOCK: u64 = NOW;
 
+/// A failed call's error: a stable code, and a message that formats. Formatting every
+/// error, not only a failing one, runs each `Display` on fuzzed values (numbers print
+/// through the core's own shortest-digits code).
+pub fn check_error(code: &str, message: &str) {
+    assert!(code.starts_with("E_"), "{code}: {message}");
+    assert!(!message.is_empty(), "{code} has an empty message");
+}
+
 /// The engine the stock, profile and request targets work on.
 pub struct Base {
     pub bundle: Bundle,
