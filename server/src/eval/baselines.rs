@@ -92,11 +92,12 @@ impl Recommender for SessionPop {
 /// The repeat-purchase baseline.
 pub struct Repeat {
     pop: Pop,
+    counts: Vec<u32>,
 }
 
 impl Repeat {
     pub fn new(train: &Train) -> Repeat {
-        Repeat { pop: Pop::new(train) }
+        Repeat { pop: Pop::new(train), counts: train.counts.clone() }
     }
 }
 
@@ -106,13 +107,14 @@ impl Recommender for Repeat {
     }
     fn recommend(&mut self, case: &Case, k: usize, out: &mut Vec<u32>) {
         let mut past = case.past.clone();
-        let pop = &self.pop.order;
-        let rank = |i: u32| pop.iter().position(|&p| p == i).unwrap_or(usize::MAX);
-        past.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(rank(a.0).cmp(&rank(b.0))).then(a.0.cmp(&b.0)));
+        // Ties go by POP's order (training count, then index), compared directly rather
+        // than by searching POP's list, which on the full Instacart is 50k products long.
+        let global = |i: u32| self.counts.get(i as usize).copied().unwrap_or(0);
+        past.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(global(b.0).cmp(&global(a.0))).then(a.0.cmp(&b.0)));
         out.clear();
         let first: Vec<u32> = past.into_iter().map(|(i, _, _)| i).collect();
         fill(out, &first, k, &case.cart);
-        fill(out, pop, k, &case.cart);
+        fill(out, &self.pop.order, k, &case.cart);
     }
 }
 
