@@ -38,11 +38,10 @@ impl Hasher for FastHasher {
             self.mix(u64::from_le_bytes(w));
         }
         let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.mix(u64::from_le_bytes(w));
-        }
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        // The length goes in with the tail, so "a" and "a\0" differ.
+        self.mix(u64::from_le_bytes(w) ^ ((bytes.len() as u64) << 56));
     }
     #[inline]
     fn write_u8(&mut self, i: u8) {
@@ -90,5 +89,6 @@ mod tests {
         // (the row) must not share a table's slot, which the low bits pick.
         let slots: HashSet<u64> = (0..1024u64).map(|i| FastBuild::default().hash_one((i << 32) | 7) & 1023).collect();
         assert!(slots.len() > 550, "{} distinct slots of 1024", slots.len());
+        assert_ne!(FastBuild::default().hash_one("a"), FastBuild::default().hash_one("a\0"));
     }
 }
