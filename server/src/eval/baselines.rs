@@ -38,11 +38,18 @@ fn fill(out: &mut Vec<u32>, from: &[u32], k: usize, skip: &[u32]) {
 /// POP.
 pub struct Pop {
     order: Vec<u32>,
+    counts: Vec<u32>,
 }
 
 impl Pop {
     pub fn new(train: &Train) -> Pop {
-        Pop { order: by_count(&train.counts) }
+        Pop { order: by_count(&train.counts), counts: train.counts.clone() }
+    }
+
+    /// Item `i`'s training count, what ties in S-POP and repeat go by (then the index,
+    /// as in POP's own order).
+    fn count(&self, i: u32) -> u32 {
+        self.counts.get(i as usize).copied().unwrap_or(0)
     }
 }
 
@@ -59,12 +66,11 @@ impl Recommender for Pop {
 /// S-POP.
 pub struct SessionPop {
     pop: Pop,
-    counts: Vec<u32>,
 }
 
 impl SessionPop {
     pub fn new(train: &Train) -> SessionPop {
-        SessionPop { pop: Pop::new(train), counts: train.counts.clone() }
+        SessionPop { pop: Pop::new(train) }
     }
 }
 
@@ -80,8 +86,8 @@ impl Recommender for SessionPop {
                 None => seen.push((i, 1)),
             }
         }
-        let global = |i: u32| self.counts.get(i as usize).copied().unwrap_or(0);
-        seen.sort_by(|a, b| b.1.cmp(&a.1).then(global(b.0).cmp(&global(a.0))).then(a.0.cmp(&b.0)));
+        let pop = &self.pop;
+        seen.sort_by(|a, b| b.1.cmp(&a.1).then(pop.count(b.0).cmp(&pop.count(a.0))).then(a.0.cmp(&b.0)));
         out.clear();
         let first: Vec<u32> = seen.into_iter().map(|(i, _)| i).collect();
         fill(out, &first, k, &case.cart);
@@ -92,12 +98,11 @@ impl Recommender for SessionPop {
 /// The repeat-purchase baseline.
 pub struct Repeat {
     pop: Pop,
-    counts: Vec<u32>,
 }
 
 impl Repeat {
     pub fn new(train: &Train) -> Repeat {
-        Repeat { pop: Pop::new(train), counts: train.counts.clone() }
+        Repeat { pop: Pop::new(train) }
     }
 }
 
@@ -107,10 +112,12 @@ impl Recommender for Repeat {
     }
     fn recommend(&mut self, case: &Case, k: usize, out: &mut Vec<u32>) {
         let mut past = case.past.clone();
-        // Ties go by POP's order (training count, then index), compared directly rather
-        // than by searching POP's list, which on the full Instacart is 50k products long.
-        let global = |i: u32| self.counts.get(i as usize).copied().unwrap_or(0);
-        past.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(global(b.0).cmp(&global(a.0))).then(a.0.cmp(&b.0)));
+        // Ties go by POP's order, compared by count rather than by searching POP's list,
+        // which on the full Instacart is 50k products long.
+        let pop = &self.pop;
+        past.sort_by(|a, b| {
+            b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(pop.count(b.0).cmp(&pop.count(a.0))).then(a.0.cmp(&b.0))
+        });
         out.clear();
         let first: Vec<u32> = past.into_iter().map(|(i, _, _)| i).collect();
         fill(out, &first, k, &case.cart);
