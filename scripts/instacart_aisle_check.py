@@ -20,14 +20,9 @@ import sys
 import numpy as np
 import pandas as pd
 
-from instacart_neighbour_check import decayed, load
+from instacart_neighbour_check import clustered_se, decayed, halves, load
 
 ORDERS = range(2, 14)  # orders from last; 1 is the test
-
-
-def halves(items):
-    reveal = max(len(items) // 2, 1)
-    return items[:reveal], items[reveal:]
 
 
 def aisle_counts(orders, upto, aisle):
@@ -95,9 +90,7 @@ def main(folder):
             d = mrr(beta, prior) - base
             cells = []
             for s in parts.values():
-                sums = pd.Series(d[s] - d[s].mean()).groupby(user_of[s]).sum().to_numpy()
-                se = np.sqrt(len(sums) / (len(sums) - 1) * (sums**2).sum()) / s.sum()
-                cells.append(f"{d[s].mean():+.4f} ({se:.4f})")
+                cells.append(f"{d[s].mean():+.4f} ({clustered_se(d[s], user_of[s]):.4f})")
             print(f"{beta:5.2f}  {prior:5d}  " + "              ".join(cells))
 
 

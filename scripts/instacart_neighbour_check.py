@@ -37,6 +37,20 @@ def load(folder):
     return users, len(index)
 
 
+def halves(items):
+    """The basket as `vitrine eval` splits it: the first half (at least one item) revealed
+    as the cart, the rest to find."""
+    reveal = max(len(items) // 2, 1)
+    return items[:reveal], items[reveal:]
+
+
+def clustered_se(d, users):
+    """The standard error of the mean of paired differences `d`, clustered by user (the
+    sandwich estimator with its C/(C-1) factor, as `vitrine tune` computes it)."""
+    sums = pd.Series(d - d.mean()).groupby(users).sum().to_numpy()
+    return np.sqrt(len(sums) / (len(sums) - 1) * (sums**2).sum()) / len(d)
+
+
 def decayed(orders, upto):
     """Each product's purchases in orders[:upto], weighted by age at the last of them."""
     if upto == 0:
@@ -69,15 +83,14 @@ def main(folder):
             t = len(orders) - k
             if t < 1 or len(orders[t][1]) < 2:
                 continue
-            items = orders[t][1]
-            reveal = max(len(items) // 2, 1)
+            cart, rest = halves(orders[t][1])
             v = decayed(orders, t)
             idx, w = np.fromiter(v, int), np.fromiter(v.values(), float)
             unit = np.zeros(n_products)
             unit[idx] = w / np.linalg.norm(w)
             sims = m @ unit
             sims[i] = -np.inf
-            cases.append((u, idx, 1.0 - 2.0 ** -w, np.argsort(-sims), set(items[:reveal]), set(items[reveal:])))
+            cases.append((u, idx, 1.0 - 2.0 ** -w, np.argsort(-sims), set(cart), set(rest)))
 
     def mrr(alpha, k):
         out = []
@@ -100,9 +113,7 @@ def main(folder):
     for k in (20, 50, 150):
         for alpha in (0.95, 0.9, 0.8, 0.6):
             d = mrr(alpha, k) - base
-            sums = pd.Series(d - d.mean()).groupby(user_of).sum().to_numpy()
-            c = len(sums)
-            se = np.sqrt(c / (c - 1) * (sums**2).sum()) / len(d)
+            se = clustered_se(d, user_of)
             print(f"{k:10d}  {alpha:5.2f}  {base.mean() + d.mean():.4f}  {d.mean():+.4f}     {se:.4f}")
 
 

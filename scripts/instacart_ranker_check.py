@@ -22,8 +22,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from instacart_aisle_check import halves
-from instacart_neighbour_check import HALF_LIFE_DAYS, load
+from instacart_neighbour_check import HALF_LIFE_DAYS, clustered_se, halves, load
 
 FEATURES = ["count", "share", "decayed", "orders_since", "days_since", "last_five", "cart_place", "interval",
             "overdue", "with_cart", "aisle_in_cart", "department_in_cart", "buyers", "rebuy_rate",
@@ -130,9 +129,7 @@ def main(folder):
             cells = []
             for n, s in parts.items():
                 d = mrr(score, s) - base[n]
-                sums = pd.Series(d - d.mean()).groupby(user[s]).sum().to_numpy()
-                se = np.sqrt(len(sums) / (len(sums) - 1) * (sums**2).sum()) / len(d)
-                cells.append(f"{d.mean():+.4f} ({se:.4f})")
+                cells.append(f"{d.mean():+.4f} ({clustered_se(d, user[s]):.4f})")
             print(f"{objective:10s} {len(columns):2d} features, {leaves:2d} leaves, {rounds} trees  " + "              ".join(cells))
 
 
