@@ -140,8 +140,10 @@ pub fn run(recs: &mut [&mut dyn Recommender], cases: &[Case], popularity: &[f32]
             r.recommend(c, LIST, &mut list);
             list.truncate(LIST);
             m.add(&list, &c.targets, popularity);
-            let first = list.iter().take(metrics::KS[2]).position(|i| c.targets.contains(i));
-            outcomes.push(first.map_or((0.0, 0.0), |k| (1.0, 1.0 / (k + 1) as f64)));
+            let top = &list[..list.len().min(metrics::KS[2])];
+            let first = top.iter().position(|i| c.targets.contains(i));
+            let found = c.targets.iter().filter(|t| top.contains(t)).count();
+            outcomes.push(paired::Outcome::new(first, found as f64 / c.targets.len().max(1) as f64));
         }
         out.push(Scored { name: r.name(), summary: m.summary(train_items), outcomes });
     }

@@ -1,5 +1,5 @@
-//! How sure a difference is: vitrine minus a baseline on HR@20 and MRR@20, with a 95%
-//! paired bootstrap interval (Efron & Tibshirani 1993, ch. 13, percentile method).
+//! How sure a difference is: vitrine minus a baseline on HR@20, MRR@20 and Recall@20, with
+//! a 95% paired bootstrap interval (Efron & Tibshirani 1993, ch. 13, percentile method).
 //!
 //! Paired, because both recommenders answer the same predictions: resampling the
 //! per-prediction differences cancels how hard each prediction is, which is most of the
@@ -33,38 +33,65 @@ impl Diff {
     }
 }
 
-/// One recommender's outcome on each prediction: (hit in the top 20, 1/rank within it).
-pub type Outcomes = Vec<(f64, f64)>;
+/// One recommender's outcome on one prediction, at the cut-off 20.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Outcome {
+    /// 1 with a target in the top 20, else 0.
+    pub hit: f64,
+    /// 1/rank of the first target within the top 20, else 0.
+    pub rr: f64,
+    /// The share of the targets in the top 20 (`hit` with one target).
+    pub recall: f64,
+}
 
-/// `a` minus `b` on HR@20 and MRR@20; `cluster[i]` is prediction `i`'s session (dense
-/// indexes from 0). `None` without predictions.
-pub fn compare(a: &Outcomes, b: &Outcomes, cluster: &[u32]) -> Option<(Diff, Diff)> {
+impl Outcome {
+    /// The outcome of a prediction whose first target is at `first` (0-based, within the
+    /// top 20) and which found `recall` of its targets there.
+    pub fn new(first: Option<usize>, recall: f64) -> Outcome {
+        match first {
+            Some(k) => Outcome { hit: 1.0, rr: 1.0 / (k + 1) as f64, recall },
+            None => Outcome { hit: 0.0, rr: 0.0, recall },
+        }
+    }
+}
+
+/// One recommender's outcome on each prediction.
+pub type Outcomes = Vec<Outcome>;
+
+/// `a` minus `b` at 20: HR, MRR and Recall, in that order.
+pub type Diffs = [Diff; 3];
+
+/// `a` minus `b` on HR@20, MRR@20 and Recall@20; `cluster[i]` is prediction `i`'s session
+/// (dense indexes from 0). `None` without predictions.
+pub fn compare(a: &Outcomes, b: &Outcomes, cluster: &[u32]) -> Option<Diffs> {
     assert!(a.len() == b.len() && a.len() == cluster.len(), "the same predictions");
     if a.is_empty() {
         return None;
     }
-    // Per session: (Σ hit difference, Σ reciprocal rank difference), predictions.
-    let sums = per_session(a.iter().zip(b).map(|(x, y)| [x.0 - y.0, x.1 - y.1]), cluster);
+    // Per session: the sums of the three differences, and its predictions.
+    let sums = per_session(a.iter().zip(b).map(|(x, y)| [x.hit - y.hit, x.rr - y.rr, x.recall - y.recall]), cluster);
     let total = |picked: &mut dyn Iterator<Item = usize>| {
-        let (mut h, mut r, mut n) = (0.0, 0.0, 0u64);
+        let (mut d, mut n) = ([0.0; 3], 0u64);
         for i in picked {
-            h += sums[i].0[0];
-            r += sums[i].0[1];
+            for (t, x) in d.iter_mut().zip(sums[i].0) {
+                *t += x;
+            }
             n += u64::from(sums[i].1);
         }
-        (h / n as f64, r / n as f64)
+        d.map(|t| t / n as f64)
     };
-    let (hr, mrr) = total(&mut (0..sums.len()));
+    let means = total(&mut (0..sums.len()));
     let mut rng = Xoshiro256::stream(SEED, 0);
     let m = sums.len();
-    let mut hrs = Vec::with_capacity(RESAMPLES);
-    let mut mrrs = Vec::with_capacity(RESAMPLES);
+    let mut draws: [Vec<f64>; 3] = std::array::from_fn(|_| Vec::with_capacity(RESAMPLES));
     for _ in 0..RESAMPLES {
-        let (h, r) = total(&mut (0..m).map(|_| (rng.uniform() * m as f64) as usize));
-        hrs.push(h);
-        mrrs.push(r);
+        let d = total(&mut (0..m).map(|_| (rng.uniform() * m as f64) as usize));
+        for (v, x) in draws.iter_mut().zip(d) {
+            v.push(x);
+        }
     }
-    Some((interval(hr, &mut hrs), interval(mrr, &mut mrrs)))
+    let [hr, mrr, recall] = &mut draws;
+    Some([interval(means[0], hr), interval(means[1], mrr), interval(means[2], recall)])
 }
 
 /// The mean of `a[i] - b[i]` and its standard error, clustered by `cluster[i]` (dense
@@ -111,22 +138,27 @@ fn interval(mean: f64, draws: &mut [f64]) -> Diff {
 mod tests {
     use super::*;
 
+    /// A one-target outcome: recall is the hit.
+    fn o(hit: f64, rr: f64) -> Outcome {
+        Outcome { hit, rr, recall: hit }
+    }
+
     #[test]
     fn a_clear_difference_leaves_out_zero_and_a_tie_does_not() {
         // 200 sessions of 3 predictions; `a` hits at rank 1 in 60%, `b` in 40%.
         let cluster: Vec<u32> = (0..600).map(|i| i / 3).collect();
-        let a: Outcomes = (0..600).map(|i| if i % 5 < 3 { (1.0, 1.0) } else { (0.0, 0.0) }).collect();
-        let b: Outcomes = (0..600).map(|i| if i % 5 < 2 { (1.0, 1.0) } else { (0.0, 0.0) }).collect();
-        let (hr, mrr) = compare(&a, &b, &cluster).unwrap();
+        let a: Outcomes = (0..600).map(|i| if i % 5 < 3 { o(1.0, 1.0) } else { o(0.0, 0.0) }).collect();
+        let b: Outcomes = (0..600).map(|i| if i % 5 < 2 { o(1.0, 1.0) } else { o(0.0, 0.0) }).collect();
+        let [hr, mrr, _] = compare(&a, &b, &cluster).unwrap();
         assert!((hr.mean - 0.2).abs() < 1e-12 && (mrr.mean - 0.2).abs() < 1e-12);
         assert!(hr.low > 0.1 && hr.high < 0.3, "{hr:?}");
         assert!(hr.render().ends_with('*'));
-        let (tie, _) = compare(&a, &a, &cluster).unwrap();
+        let [tie, ..] = compare(&a, &a, &cluster).unwrap();
         assert_eq!((tie.mean, tie.low, tie.high), (0.0, 0.0, 0.0));
         // As many hits each, on different predictions: a noisy zero.
-        let c: Outcomes = (0..600).map(|i| if i % 2 == 0 { (1.0, 0.5) } else { (0.0, 0.0) }).collect();
-        let d: Outcomes = (0..600).map(|i| if (i / 2) % 2 == 0 { (1.0, 0.5) } else { (0.0, 0.0) }).collect();
-        let (hr, _) = compare(&c, &d, &cluster).unwrap();
+        let c: Outcomes = (0..600).map(|i| if i % 2 == 0 { o(1.0, 0.5) } else { o(0.0, 0.0) }).collect();
+        let d: Outcomes = (0..600).map(|i| if (i / 2) % 2 == 0 { o(1.0, 0.5) } else { o(0.0, 0.0) }).collect();
+        let [hr, ..] = compare(&c, &d, &cluster).unwrap();
         assert!(hr.low < 0.0 && hr.high > 0.0, "{hr:?}");
         assert!(!hr.render().ends_with('*'));
     }
@@ -137,10 +169,10 @@ mod tests {
         // not 500. Resampling single predictions would make the interval ~3x narrower.
         let by_session: Vec<u32> = (0..500).map(|i| i / 10).collect();
         let alone: Vec<u32> = (0..500).collect();
-        let a: Outcomes = (0..500).map(|i| if (i / 10) % 2 == 0 { (1.0, 1.0) } else { (0.0, 0.0) }).collect();
-        let b: Outcomes = vec![(0.5, 0.5); 500];
-        let (wide, _) = compare(&a, &b, &by_session).unwrap();
-        let (narrow, _) = compare(&a, &b, &alone).unwrap();
+        let a: Outcomes = (0..500).map(|i| if (i / 10) % 2 == 0 { o(1.0, 1.0) } else { o(0.0, 0.0) }).collect();
+        let b: Outcomes = vec![o(0.5, 0.5); 500];
+        let [wide, ..] = compare(&a, &b, &by_session).unwrap();
+        let [narrow, ..] = compare(&a, &b, &alone).unwrap();
         assert!(wide.high - wide.low > 2.5 * (narrow.high - narrow.low), "{wide:?} {narrow:?}");
     }
 
@@ -158,6 +190,20 @@ mod tests {
         let (_, alone) = mean_and_se(&a, &b, &(0..500).collect::<Vec<u32>>()).unwrap();
         assert!(se > 3.0 * alone);
         assert_eq!(mean_and_se(&[1.0], &[0.0], &[0]), None);
+    }
+
+    #[test]
+    fn recall_counts_every_target_found_not_only_the_first() {
+        // Baskets of two targets: `a` finds both in half the baskets, `b` one in every
+        // basket, both at rank 1. Hits and ranks tie; recall does not.
+        let cluster: Vec<u32> = (0..400).map(|i| i / 2).collect();
+        let a: Outcomes = (0..400).map(|i| Outcome::new(Some(0), if i % 4 < 2 { 1.0 } else { 0.5 })).collect();
+        let b: Outcomes = vec![Outcome::new(Some(0), 0.5); 400];
+        let [hr, mrr, recall] = compare(&a, &b, &cluster).unwrap();
+        assert_eq!((hr.mean, mrr.mean), (0.0, 0.0));
+        assert!((recall.mean - 0.25).abs() < 1e-12 && recall.low > 0.15, "{recall:?}");
+        assert_eq!(Outcome::new(None, 0.0), Outcome { hit: 0.0, rr: 0.0, recall: 0.0 });
+        assert_eq!(Outcome::new(Some(3), 0.5).rr, 0.25);
     }
 
     #[test]

@@ -21,14 +21,16 @@ pub struct Section {
     pub versus: Vec<Versus>,
 }
 
-/// vitrine minus one other recommender: HR@20 and MRR@20 with 95% paired bootstrap
-/// intervals ([`paired`]).
+/// vitrine minus one other recommender: HR@20, MRR@20 and Recall@20 with 95% paired
+/// bootstrap intervals ([`paired`]).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Versus {
     pub algorithm: String,
     pub hr20: Diff,
     pub mrr20: Diff,
+    /// Shown where the section shows recall (with one target it is `hr20`).
+    pub recall20: Diff,
 }
 
 /// One recommender's metrics.
@@ -58,8 +60,8 @@ impl Section {
             Some((first, others)) => others
                 .iter()
                 .filter_map(|o| {
-                    let (hr20, mrr20) = paired::compare(&first.outcomes, &o.outcomes, sessions)?;
-                    Some(Versus { algorithm: o.name.clone(), hr20, mrr20 })
+                    let [hr20, mrr20, recall20] = paired::compare(&first.outcomes, &o.outcomes, sessions)?;
+                    Some(Versus { algorithm: o.name.clone(), hr20, mrr20, recall20 })
                 })
                 .collect(),
             None => Vec::new(),
@@ -112,10 +114,12 @@ impl Section {
                 self.resampled
             ));
             out.push(String::new());
-            out.push(format!("| {} minus | HR@20 | MRR@20 |", first.algorithm));
-            out.push("|---|---:|---:|".into());
+            let recall = if self.recall { " R@20 |" } else { "" };
+            out.push(format!("| {} minus | HR@20 | MRR@20 |{recall}", first.algorithm));
+            out.push(format!("|---|---:|---:|{}", if self.recall { "---:|" } else { "" }));
             for v in &self.versus {
-                out.push(format!("| {} | {} | {} |", v.algorithm, v.hr20.render(), v.mrr20.render()));
+                let recall = if self.recall { format!(" {} |", v.recall20.render()) } else { String::new() };
+                out.push(format!("| {} | {} | {} |{recall}", v.algorithm, v.hr20.render(), v.mrr20.render()));
             }
         }
         out
@@ -158,7 +162,7 @@ mod tests {
         let scored = |name: &str, hits: &[f64]| Scored {
             name: name.into(),
             summary: m.clone(),
-            outcomes: hits.iter().map(|&h| (h, h)).collect(),
+            outcomes: hits.iter().map(|&h| paired::Outcome { hit: h, rr: h, recall: h / 2.0 }).collect(),
         };
         let s = Section::new(
             "test",
@@ -182,6 +186,12 @@ mod tests {
         assert_eq!(j["sections"][0]["resampled"], "sessions");
         // Basket completion shows recall, and its intervals resample shoppers.
         let basket = Section::new("b", true, vec![scored("vitrine", &[1.0]), scored("repeat", &[0.0])], &[0]);
-        assert!(basket.table()[7].contains("2000 resamples of whole users]"), "{}", basket.table()[7]);
+        let t = basket.table();
+        assert!(t[7].contains("2000 resamples of whole users]"), "{}", t[7]);
+        assert_eq!(t[9], "| vitrine minus | HR@20 | MRR@20 | R@20 |");
+        assert_eq!(
+            t[11],
+            "| repeat | +1.0000 [+1.0000, +1.0000] * | +1.0000 [+1.0000, +1.0000] * | +0.5000 [+0.5000, +0.5000] * |"
+        );
     }
 }

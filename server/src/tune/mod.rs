@@ -135,7 +135,7 @@ impl Task<'_> {
                     (run(&vocab, &cases, &pop, train.items), session_names(&cases))
                 }
             };
-            per_case.extend(scored.outcomes.iter().map(|(hit, rr)| hit + rr));
+            per_case.extend(scored.outcomes.iter().map(|o| o.hit + o.rr));
             names.extend(sessions);
             parts.push(scored.summary);
         }
