@@ -55,7 +55,8 @@ build_pkg() {
   need_wasm_bindgen
   say "building the wasm package"
   (cd "$ROOT" && cargo build --release --target wasm32-unknown-unknown --lib -p vitrine)
-  local wasm="$ROOT/target/wasm32-unknown-unknown/release/vitrine.wasm"
+  # Where cargo put it: CARGO_TARGET_DIR moves cargo's output, not the package's.
+  local wasm="${CARGO_TARGET_DIR:-$ROOT/target}/wasm32-unknown-unknown/release/vitrine.wasm"
   local version; version="$(awk -F'"' '/^version = / { print $2; exit }' "$ROOT/Cargo.toml")"
   for target in web nodejs; do
     local out="$ROOT/target/pkg/${target/nodejs/node}"
