@@ -95,7 +95,7 @@ impl Csr {
 
     /// Sorts every row that is not already strongest first.
     fn sort_rows(&mut self) {
-        let mut row: Vec<(f32, u32)> = Vec::new();
+        let mut row: Vec<u64> = Vec::new();
         for i in 0..self.offsets.len() - 1 {
             let (a, b) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
             let sorted = (a + 1..b).all(|j| {
@@ -106,11 +106,10 @@ impl Csr {
                 continue;
             }
             row.clear();
-            row.extend(self.weight[a..b].iter().copied().zip(self.to[a..b].iter().copied()));
-            row.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-            for (j, (w, t)) in row.iter().enumerate() {
-                self.weight[a + j] = *w;
-                self.to[a + j] = *t;
+            row.extend(self.weight[a..b].iter().zip(&self.to[a..b]).map(|(&w, &t)| crate::sort::key(w, t)));
+            crate::sort::sort_descending(&mut row);
+            for (j, &k) in row.iter().enumerate() {
+                (self.weight[a + j], self.to[a + j]) = crate::sort::unkey(k);
             }
         }
     }

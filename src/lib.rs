@@ -29,6 +29,7 @@ pub mod profile;
 pub mod promo;
 pub mod rank;
 pub mod request;
+mod sort;
 pub mod stock;
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;

@@ -167,13 +167,24 @@ impl ProfileView<'_> {
             cohort: self.cohort.as_ref().map(own),
             region: self.region.as_ref().map(own),
             tier: self.tier,
-            category_affinity: self.category_affinity.iter().map(|(k, v)| (own(k), *v)).collect(),
-            brand_affinity: self.brand_affinity.iter().map(|(k, v)| (own(k), *v)).collect(),
+            category_affinity: affinity_map(&self.category_affinity),
+            brand_affinity: affinity_map(&self.brand_affinity),
             recent_views: self.recent_views.iter().map(|(p, at)| View { product: own(p), at: *at }).collect(),
             purchases: self.purchases.iter().map(|(p, day)| Purchase { product: own(p), day: *day }).collect(),
             price_band: self.price_band,
         }
     }
+}
+
+/// The readable affinity map. Inserted one by one rather than collected: collecting into a
+/// `BTreeMap` sorts its input first, one more copy of the sort in the wasm (`crate::sort`),
+/// and a later duplicate wins either way.
+fn affinity_map(pairs: &[(Cow<str>, f64)]) -> BTreeMap<String, f64> {
+    let mut out = BTreeMap::new();
+    for (k, v) in pairs {
+        out.insert(k.to_string(), *v);
+    }
+    out
 }
 
 /// The bytes' layout (written with serde); see `docs/FORMATS.md`.
@@ -243,6 +254,15 @@ fn percent(path: String, v: f64) -> Result<u8, SnapshotError> {
 
 /// Encodes a profile. Views and purchases are written most recent first whatever their
 /// order in `p`; times are kept to the minute (views) and the day (purchases).
+/// The positions of `times`, newest first; equal times keep their order. Views and
+/// purchases share this one sort of plain pairs (each sort site is its own copy of the
+/// sort in the wasm: `crate::sort`).
+fn newest_first(times: impl Iterator<Item = u64>) -> impl Iterator<Item = usize> {
+    let mut order: Vec<(u64, usize)> = times.enumerate().map(|(i, t)| (u64::MAX - t, i)).collect();
+    order.sort_unstable();
+    order.into_iter().map(|(_, i)| i)
+}
+
 pub fn encode_profile(p: &Profile, limits: &Limits) -> Result<Vec<u8>, SnapshotError> {
     if p.schema != PROFILE_SCHEMA {
         return Err(SnapshotError::SchemaUnsupported {
@@ -282,10 +302,9 @@ pub fn encode_profile(p: &Profile, limits: &Limits) -> Result<Vec<u8>, SnapshotE
     for (k, &v) in &p.brand_affinity {
         w.b.insert(k.clone(), percent(format!("profile.brandAffinity.{k}"), v)?);
     }
-    let mut views: Vec<&View> = p.recent_views.iter().collect();
-    views.sort_by_key(|v| std::cmp::Reverse(v.at));
+    let views = newest_first(p.recent_views.iter().map(|v| v.at)).map(|i| &p.recent_views[i]);
     let mut prev = t;
-    for (i, v) in views.into_iter().enumerate() {
+    for (i, v) in views.enumerate() {
         if v.at > p.updated_at || v.product.is_empty() {
             return Err(SnapshotError::invalid(
                 format!("profile.recentViews[{i}]"),
@@ -297,10 +316,9 @@ pub fn encode_profile(p: &Profile, limits: &Limits) -> Result<Vec<u8>, SnapshotE
         w.w.push(prev - m);
         prev = m;
     }
-    let mut purchases: Vec<&Purchase> = p.purchases.iter().collect();
-    purchases.sort_by_key(|b| std::cmp::Reverse(b.day));
+    let purchases = newest_first(p.purchases.iter().map(|b| b.day)).map(|i| &p.purchases[i]);
     let mut prev = p.updated_at / DAY_MS;
-    for (i, b) in purchases.into_iter().enumerate() {
+    for (i, b) in purchases.enumerate() {
         if b.day > prev || b.product.is_empty() {
             return Err(SnapshotError::invalid(
                 format!("profile.purchases[{i}]"),

@@ -10,6 +10,7 @@ use crate::bundle;
 use crate::catalogue::{Catalogue, Products, MAX_SAFE_INTEGER};
 use crate::error::SnapshotError;
 use crate::hash::FastSet;
+use crate::sort;
 use crate::stock::StockTable;
 
 /// Default staleness budget: stock read more than 15 minutes ago is not trusted for an
@@ -173,7 +174,7 @@ pub fn choose(
     cap: usize,
 ) -> Vec<Chosen> {
     let promos = &cat.promotions;
-    let mut eligible: Vec<Chosen> = promos
+    let eligible: Vec<Chosen> = promos
         .iter()
         .enumerate()
         .filter(|(_, p)| stocked(p, cat, stock, s))
@@ -183,9 +184,11 @@ pub fn choose(
             Some(Chosen { promo: i, reason, expected_value: p.rate * p.value * (1.0 + rel) })
         })
         .collect();
-    eligible.sort_by(|a, b| b.expected_value.total_cmp(&a.expected_value).then(a.promo.cmp(&b.promo)));
+    // Best expected value first; ties to the earlier promotion, which is the earlier entry.
+    let mut order: Vec<u64> = eligible.iter().enumerate().map(|(i, c)| sort::key(c.expected_value, i as u32)).collect();
+    sort::sort_descending(&mut order);
     let mut groups = FastSet::default();
-    eligible
+    sort::reorder(eligible, &order)
         .into_iter()
         .filter(|c| promos[c.promo].group.as_deref().is_none_or(|g| groups.insert(g)))
         .take(cap)

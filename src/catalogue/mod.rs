@@ -9,7 +9,7 @@ mod popularity;
 mod products;
 mod settings;
 
-pub use popularity::{best_first, top_k, PopTable};
+pub use popularity::PopTable;
 pub use products::{flags, Categories, Hot, Info, Products, ANCESTOR_WEIGHTS, MAX_SAFE_INTEGER, NONE};
 pub use settings::Settings;
 
@@ -133,8 +133,12 @@ impl Catalogue {
             let product = find(&products, &pin.product.0, || format!("bundle.rules.pins[{i}].product"))?;
             pins.push(PinRule { page: pin.page, position: pin.position, product });
         }
-        // Lower positions first, so placing pins in order never shifts an earlier one.
-        pins.sort_by_key(|p| p.position);
+        // Lower positions first, so placing pins in order never shifts an earlier one;
+        // pins at one position keep the bundle's order.
+        let mut order: Vec<u64> =
+            pins.iter().enumerate().map(|(i, p)| crate::sort::ascending_key(p.position, i as u32)).collect();
+        crate::sort::sort_descending(&mut order);
+        let pins = crate::sort::reorder(pins, &order);
         Ok(Catalogue {
             version: b.version,
             currency: b.currency,

@@ -1,10 +1,9 @@
 //! Popularity tables (global and per cohort) and each category's best sellers, both
 //! computed once at load so a request only reads them.
 
-use std::cmp::Ordering;
-
 use crate::bundle::Scores;
 use crate::error::SnapshotError;
+use crate::sort::top_k;
 
 use super::products::{Categories, Products};
 
@@ -16,26 +15,6 @@ pub struct PopTable {
     pub norm: Vec<f32>,
     /// Product indexes by descending popularity (ties by index), at most `top_len`.
     pub top: Vec<u32>,
-}
-
-/// Orders (score, index) pairs best first; ties go to the lower index so results never
-/// depend on sort stability.
-#[inline]
-pub fn best_first(a: &(f32, u32), b: &(f32, u32)) -> Ordering {
-    b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
-}
-
-/// Keeps the `k` best of `v`, sorted best first.
-pub fn top_k(v: &mut Vec<(f32, u32)>, k: usize) {
-    if v.len() > k {
-        if k == 0 {
-            v.clear();
-            return;
-        }
-        v.select_nth_unstable_by(k - 1, best_first);
-        v.truncate(k);
-    }
-    v.sort_unstable_by(best_first);
 }
 
 impl PopTable {
@@ -113,19 +92,4 @@ pub fn category_tops(categories: &Categories, products: &Products, global: &PopT
             v.into_iter().map(|(_, i)| i).collect()
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn top_k_is_ordered_and_breaks_ties_by_index() {
-        let mut v = vec![(0.5, 3), (1.0, 9), (0.5, 1), (0.2, 0), (1.0, 2)];
-        top_k(&mut v, 3);
-        assert_eq!(v, [(1.0, 2), (1.0, 9), (0.5, 1)]);
-        let mut w = v.clone();
-        top_k(&mut w, 0);
-        assert!(w.is_empty());
-    }
 }

@@ -183,7 +183,7 @@ pub fn rank(i: &Inputs) -> Result<Ranking, RequestError> {
         let Some(level) = scorer.stock_level(c.product) else {
             continue;
         };
-        keys.push(select::key(scorer.score(&scorer.features(c, level)), c.product));
+        keys.push(crate::sort::key(scorer.score(&scorer.features(c, level)), c.product));
     }
 
     let page = ctx.page.as_deref();

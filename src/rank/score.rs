@@ -108,11 +108,14 @@ impl Scorer<'_> {
         }
         found[n] = (self.pop.norm[p as usize] * self.w.get(Feature::Popularity), Reason::Popular(self.cohort));
         n += 1;
-        let found = &mut found[..n];
-        // Stable: equal contributions keep item reasons first.
-        found.sort_by(|a, b| b.0.total_cmp(&a.0));
+        // Strongest first; equal contributions keep their order, so item reasons first.
+        let mut order = [0u64; 4];
+        for (i, (k, f)) in order.iter_mut().zip(&found[..n]).enumerate() {
+            *k = crate::sort::key(f.0, i as u32);
+        }
+        crate::sort::sort_descending(&mut order[..n]);
         let mut named: [u32; 2] = [u32::MAX; 2];
-        for &(v, r) in found.iter() {
+        for &(v, r) in order[..n].iter().map(|&k| &found[crate::sort::index_of(k) as usize]) {
             if v <= 0.0 {
                 continue;
             }

@@ -2,6 +2,7 @@
 //! candidates in order, at most `maxPerCategory` of any one category.
 
 use crate::catalogue::Catalogue;
+use crate::sort;
 
 /// A chosen item.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -11,25 +12,8 @@ pub struct Placed {
     pub pinned: bool,
 }
 
-/// A candidate's rank as one integer: the score's bits made order-preserving in the high
-/// half, the inverted product index in the low half, so that a larger key is a better
-/// candidate and ties go to the lower index. Integer keys sort several times faster than
-/// comparing (score, index) pairs.
-#[inline]
-pub fn key(score: f32, product: u32) -> u64 {
-    let b = score.to_bits();
-    let ordered = if b >> 31 == 1 { !b } else { b | 0x8000_0000 };
-    (u64::from(ordered) << 32) | u64::from(u32::MAX - product)
-}
-
-fn unkey(k: u64) -> (f32, u32) {
-    let ordered = (k >> 32) as u32;
-    let b = if ordered >> 31 == 1 { ordered & 0x7fff_ffff } else { !ordered };
-    (f32::from_bits(b), u32::MAX - k as u32)
-}
-
 /// Fills `limit` positions. `pins` are (position, product, score), placed at their position
-/// or the next free one; `keys` are candidates' [`key`]s in any order. Pins count towards
+/// or the next free one; `keys` are candidates' [`sort::key`]s in any order. Pins count towards
 /// the category cap but are never dropped by it. Returns fewer than `limit` items when
 /// there are not enough candidates.
 pub fn select(
@@ -47,14 +31,14 @@ pub fn select(
     let limit = limit.min(keys.len() + pins.len());
     let head = (limit * 4 + pins.len()).min(keys.len());
     if head > 0 && head < keys.len() {
-        keys.select_nth_unstable_by(head - 1, |a, b| b.cmp(a));
-        keys[..head].sort_unstable_by(|a, b| b.cmp(a));
+        keys.select_nth_unstable_by(head - 1, sort::descending);
+        sort::sort_descending(&mut keys[..head]);
         let placed = fill(cat, pins, &keys[..head], limit, max_per_category);
         if placed.len() == limit {
             return placed;
         }
     }
-    keys.sort_unstable_by(|a, b| b.cmp(a));
+    sort::sort_descending(keys);
     fill(cat, pins, keys, limit, max_per_category)
 }
 
@@ -97,7 +81,7 @@ fn fill(
     let mut next = free.next();
     for &k in ranked {
         let Some(at) = next else { break };
-        let (score, product) = unkey(k);
+        let (score, product) = sort::unkey(k);
         if used.contains(&product) {
             continue;
         }
@@ -110,20 +94,4 @@ fn fill(
         next = free.next();
     }
     out.into_iter().flatten().collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_order_like_scores_then_lower_index() {
-        let mut ks = [key(0.5, 3), key(-1.0, 0), key(2.0, 9), key(0.5, 1), key(0.0, 4), key(-0.0, 5)];
-        ks.sort_unstable_by(|a, b| b.cmp(a));
-        let order: Vec<(f32, u32)> = ks.iter().map(|&k| unkey(k)).collect();
-        assert_eq!(order, [(2.0, 9), (0.5, 1), (0.5, 3), (0.0, 4), (-0.0, 5), (-1.0, 0)]);
-        for s in [0.0f32, -0.0, 1.5, -3.25, f32::MAX, f32::MIN] {
-            assert_eq!(unkey(key(s, 7)).0.to_bits(), s.to_bits());
-        }
-    }
 }

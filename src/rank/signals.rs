@@ -4,12 +4,19 @@
 //! show products that are not in the bundle yet. Small sorted vectors rather than hash
 //! maps: a profile holds a few dozen entries, and a request should not allocate tables.
 
-use crate::catalogue::{flags, top_k, Catalogue};
+use crate::catalogue::{flags, Catalogue};
 use crate::profile::ProfileView;
 use crate::request::Session;
+use crate::sort::top_k;
 
 const HOUR_MS: f32 = 3_600_000.0;
 const DAY_MS: u64 = 86_400_000;
+
+/// (index, value) pairs by index: one named function, so categories and brands share one
+/// copy of the sort (`crate::sort`).
+fn by_index(a: &(u32, f32), b: &(u32, f32)) -> std::cmp::Ordering {
+    a.0.cmp(&b.0)
+}
 
 /// 2^-x: the weight left after `x` half-lives. libm, so wasm and native agree bit for bit.
 #[inline]
@@ -90,7 +97,7 @@ impl ProfileSignals {
                 .iter()
                 .filter_map(|(id, a)| Some((*cat.categories.index.get(id.as_ref())?, *a as f32 * fade))),
         );
-        categories.sort_unstable_by_key(|&(c, _)| c);
+        categories.sort_unstable_by(by_index);
         categories.dedup_by_key(|&mut (c, _)| c);
         let mut ranked: Vec<(f32, u32)> = categories.iter().map(|&(c, v)| (v, c)).collect();
         top_k(&mut ranked, s.affinity_categories);
@@ -100,7 +107,7 @@ impl ProfileSignals {
                 .iter()
                 .filter_map(|(b, a)| Some((*cat.products.brand_index.get(b.as_ref())?, *a as f32 * fade))),
         );
-        brands.sort_unstable_by_key(|&(b, _)| b);
+        brands.sort_unstable_by(by_index);
         brands.dedup_by_key(|&mut (b, _)| b);
         let mut views = Vec::with_capacity(p.recent_views.len());
         views.extend(p.recent_views.iter().filter_map(|(product, at)| {
