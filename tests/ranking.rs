@@ -4,6 +4,8 @@
 mod common;
 
 use common::*;
+use vitrine::bundle::Pin;
+use vitrine::codec::Id;
 use vitrine::{Engine, Limits};
 
 /// Only similarity and recency count: the signals under test, without popularity.
@@ -126,6 +128,17 @@ fn bundle_pins_apply_on_their_page() {
     context(&mut product).page = Some("product".into());
     let res = e.rank(&product, NOW).unwrap();
     assert!(ids(&res).get(1) != Some(&"gift-card"));
+}
+
+#[test]
+fn bundle_pins_go_by_position_then_by_the_bundles_order() {
+    // Written out of order, two at position 0: the lower position first, and of the two at
+    // 0 the one written first; the other moves to the next free place.
+    let mut b = shop();
+    let pin = |product: &str, position| Pin { product: Id(product.into()), position, page: None };
+    b.rules.pins = vec![pin("kettle", 2), pin("descaler", 0), pin("gift-card", 0)];
+    let res = engine(&b).rank(&request(&[], &[], Some("tv-55")), NOW).unwrap();
+    assert_eq!(&ids(&res)[..3], ["descaler", "gift-card", "kettle"]);
 }
 
 #[test]
