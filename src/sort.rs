@@ -70,7 +70,10 @@ pub fn top_k(v: &mut Vec<(f32, u32)>, k: usize) {
 /// (each at most once; any other is skipped).
 pub fn reorder<T>(items: Vec<T>, order: &[u64]) -> Vec<T> {
     let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
-    order.iter().filter_map(|&k| slots.get_mut(index_of(k) as usize).and_then(Option::take)).collect()
+    // Sized up front: collecting a `filter_map` would grow the vector by reallocation.
+    let mut out = Vec::with_capacity(order.len());
+    out.extend(order.iter().filter_map(|&k| slots.get_mut(index_of(k) as usize).and_then(Option::take)));
+    out
 }
 
 #[cfg(test)]

@@ -81,6 +81,27 @@ fn a_profile_round_trips_to_the_minute_and_the_percent() {
 }
 
 #[test]
+fn equal_times_keep_their_order_and_a_key_written_twice_keeps_the_later_value() {
+    let mut p = profile();
+    for v in ["c", "a", "b"] {
+        viewed_before(&mut p, v, 5);
+    }
+    p.category_affinity.insert("24".into(), 0.35);
+    p.category_affinity.insert("kettles".into(), 0.8);
+    let bytes = encode_profile(&p, &Limits::default()).unwrap();
+    let back = decode_profile(&bytes, &Limits::default()).unwrap();
+    assert_eq!(back.recent_views.iter().map(|v| v.product.as_str()).collect::<Vec<_>>(), ["c", "a", "b"]);
+    // Rewrite the key "kettles" as the integer 24: the map {24: 35, 24: 80}, which another
+    // writer may produce.
+    let kettles = [&[0xa7][..], b"kettles"].concat();
+    let at = bytes.windows(kettles.len()).position(|w| w == kettles).unwrap();
+    let twice = [&bytes[..at], &[0x18], &bytes[at + kettles.len()..]].concat();
+    let back = decode_profile(&twice, &Limits::default()).unwrap();
+    assert_eq!(back.category_affinity.len(), 1);
+    assert_eq!(back.category_affinity["24"], 0.8);
+}
+
+#[test]
 fn profile_views_and_purchases_are_stored_most_recent_first() {
     let mut p = profile();
     viewed_before(&mut p, "a", 30);

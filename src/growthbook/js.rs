@@ -14,6 +14,7 @@ use std::cmp::Ordering;
 use std::fmt::Write;
 
 use crate::codec::Value;
+use crate::sort;
 
 pub use super::number::{number_to_string, string_to_number};
 
@@ -217,12 +218,15 @@ pub fn stringify(v: &Value, out: &mut String) {
         }
         Value::Map(entries) => {
             let keys = object_entries(entries);
-            // Index keys first, ascending (they are distinct, so an unstable sort is exact);
-            // the others keep their written order.
-            let (mut index, rest): (Vec<_>, Vec<_>) = keys.into_iter().partition(|(k, _)| index_key(k).is_some());
-            index.sort_unstable_by_key(|(k, _)| index_key(k));
-            index.extend(rest);
-            let keys = index;
+            // Index keys first, ascending; the others after them in their written order
+            // (`index_key` is never u32::MAX, which sorts them last).
+            let mut order: Vec<u64> = keys
+                .iter()
+                .enumerate()
+                .map(|(i, (k, _))| sort::ascending_key(index_key(k).unwrap_or(u32::MAX), i as u32))
+                .collect();
+            sort::sort_descending(&mut order);
+            let keys = sort::reorder(keys, &order);
             out.push('{');
             for (i, (k, val)) in keys.iter().enumerate() {
                 if i > 0 {
@@ -301,6 +305,11 @@ mod tests {
     fn stringify_orders_keys_like_javascript() {
         let m = Value::Map(vec![(s("b"), Value::UInt(1)), (s("1"), s("x\n")), (s("b"), Value::Float(0.5))]);
         assert_eq!(json(&m), r#"{"1":"x\n","b":0.5}"#);
+        // As Node prints the same object: array indexes (to 2^32 - 2) ascending, then the
+        // other keys as written.
+        let keys = ["b", "10", "a", "2", "01", "4294967295", "4294967294"];
+        let m = Value::Map(keys.iter().enumerate().map(|(i, k)| (s(k), Value::UInt(i as u64 + 1))).collect());
+        assert_eq!(json(&m), r#"{"2":4,"10":2,"4294967294":7,"b":1,"a":3,"01":5,"4294967295":6}"#);
         assert_eq!(
             json(&Value::Array(vec![Value::Nil, Value::Float(f64::NAN), Value::Bool(true)])),
             "[null,null,true]"

@@ -7,15 +7,26 @@
 use crate::catalogue::{flags, Catalogue};
 use crate::profile::ProfileView;
 use crate::request::Session;
-use crate::sort::top_k;
+use crate::sort::{self, top_k};
 
 const HOUR_MS: f32 = 3_600_000.0;
 const DAY_MS: u64 = 86_400_000;
 
-/// (index, value) pairs by index: one named function, so categories and brands share one
-/// copy of the sort (`crate::sort`).
-fn by_index(a: &(u32, f32), b: &(u32, f32)) -> std::cmp::Ordering {
-    a.0.cmp(&b.0)
+/// (index, value) pairs sorted by index for [`lookup`], one per index. A map written with
+/// a key twice keeps the later value, as the readable profile does (`decodeProfile`).
+fn by_index(pairs: Vec<(u32, f32)>) -> Vec<(u32, f32)> {
+    let mut order: Vec<u64> =
+        pairs.iter().enumerate().map(|(i, &(index, _))| sort::ascending_key(index, i as u32)).collect();
+    sort::sort_descending(&mut order);
+    let mut out = sort::reorder(pairs, &order);
+    out.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            kept.1 = later.1;
+        }
+        same
+    });
+    out
 }
 
 /// 2^-x: the weight left after `x` half-lives. libm, so wasm and native agree bit for bit.
@@ -81,7 +92,8 @@ pub struct ProfileSignals {
     pub views: Vec<(u32, f32)>,
     /// Purchases with their time decay.
     pub purchases: Vec<(u32, f32)>,
-    /// Durable products already bought (sorted): never suggested again.
+    /// Durable products already bought, in the profile's order: never suggested again
+    /// (ranking only marks them blocked, so they need no sorting).
     pub durables: Vec<u32>,
     pub band: Option<(u64, u64)>,
 }
@@ -91,24 +103,23 @@ impl ProfileSignals {
         let s = &cat.settings;
         let days_since = now.saturating_sub(p.updated_at) as f32 / DAY_MS as f32;
         let fade = halvings(days_since / s.affinity_half_life_days);
-        let mut categories: Vec<(u32, f32)> = Vec::with_capacity(p.category_affinity.len());
+        // Sized up front rather than collected: a `filter_map` grows by reallocation.
+        let mut categories = Vec::with_capacity(p.category_affinity.len());
         categories.extend(
             p.category_affinity
                 .iter()
                 .filter_map(|(id, a)| Some((*cat.categories.index.get(id.as_ref())?, *a as f32 * fade))),
         );
-        categories.sort_unstable_by(by_index);
-        categories.dedup_by_key(|&mut (c, _)| c);
+        let categories = by_index(categories);
         let mut ranked: Vec<(f32, u32)> = categories.iter().map(|&(c, v)| (v, c)).collect();
         top_k(&mut ranked, s.affinity_categories);
-        let mut brands: Vec<(u32, f32)> = Vec::with_capacity(p.brand_affinity.len());
+        let mut brands = Vec::with_capacity(p.brand_affinity.len());
         brands.extend(
             p.brand_affinity
                 .iter()
                 .filter_map(|(b, a)| Some((*cat.products.brand_index.get(b.as_ref())?, *a as f32 * fade))),
         );
-        brands.sort_unstable_by(by_index);
-        brands.dedup_by_key(|&mut (b, _)| b);
+        let brands = by_index(brands);
         let mut views = Vec::with_capacity(p.recent_views.len());
         views.extend(p.recent_views.iter().filter_map(|(product, at)| {
             let hours = now.saturating_sub(*at) as f32 / HOUR_MS;
@@ -126,7 +137,6 @@ impl ProfileSignals {
             let days = today.saturating_sub(*day) as f32;
             Some((i, halvings(days / s.purchase_half_life_days)))
         }));
-        durables.sort_unstable();
         ProfileSignals {
             categories,
             brands,
@@ -136,5 +146,18 @@ impl ProfileSignals {
             durables,
             band: p.price_band.map(|b| (b.low, b.high)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_by_index_keep_the_later_of_a_key_written_twice() {
+        let got = by_index(vec![(7, 0.1), (2, 0.5), (7, 0.9), (0, 0.3), (2, 0.4), (7, 0.2)]);
+        assert_eq!(got, [(0, 0.3), (2, 0.4), (7, 0.2)]);
+        assert_eq!(lookup(&got, 2), Some(0.4));
+        assert!(by_index(Vec::new()).is_empty());
     }
 }
