@@ -3,6 +3,7 @@
 
 use crate::bundle::Edges;
 use crate::error::SnapshotError;
+use crate::sort;
 
 /// Largest edge weight. Weights are similarities, typically 0..1; the bound keeps every
 /// score finite: 100 session items x 256 edges x 1000 x a ranking weight of 10^6 is far
@@ -106,10 +107,10 @@ impl Csr {
                 continue;
             }
             row.clear();
-            row.extend(self.weight[a..b].iter().zip(&self.to[a..b]).map(|(&w, &t)| crate::sort::key(w, t)));
-            crate::sort::sort_descending(&mut row);
+            row.extend(self.weight[a..b].iter().zip(&self.to[a..b]).map(|(&w, &t)| sort::key(w, t)));
+            sort::sort_descending(&mut row);
             for (j, &k) in row.iter().enumerate() {
-                (self.weight[a + j], self.to[a + j]) = crate::sort::unkey(k);
+                (self.weight[a + j], self.to[a + j]) = sort::unkey(k);
             }
         }
     }

@@ -252,8 +252,6 @@ fn percent(path: String, v: f64) -> Result<u8, SnapshotError> {
     Ok((v * 100.0).round() as u8)
 }
 
-/// Encodes a profile. Views and purchases are written most recent first whatever their
-/// order in `p`; times are kept to the minute (views) and the day (purchases).
 /// The positions of `times`, newest first; equal times keep their order. Views and
 /// purchases share this one sort of plain pairs (each sort site is its own copy of the
 /// sort in the wasm: `crate::sort`).
@@ -263,6 +261,8 @@ fn newest_first(times: impl Iterator<Item = u64>) -> impl Iterator<Item = usize>
     order.into_iter().map(|(_, i)| i)
 }
 
+/// Encodes a profile. Views and purchases are written most recent first whatever their
+/// order in `p`; times are kept to the minute (views) and the day (purchases).
 pub fn encode_profile(p: &Profile, limits: &Limits) -> Result<Vec<u8>, SnapshotError> {
     if p.schema != PROFILE_SCHEMA {
         return Err(SnapshotError::SchemaUnsupported {

@@ -21,6 +21,7 @@ use crate::experiment::{self, Experiments};
 use crate::hash::FastMap;
 use crate::limits::Limits;
 use crate::promo::{self, Promo};
+use crate::sort;
 use crate::weights::Weights;
 
 /// A pinned product at a position, on one page type or on every page.
@@ -136,9 +137,9 @@ impl Catalogue {
         // Lower positions first, so placing pins in order never shifts an earlier one;
         // pins at one position keep the bundle's order.
         let mut order: Vec<u64> =
-            pins.iter().enumerate().map(|(i, p)| crate::sort::ascending_key(p.position, i as u32)).collect();
-        crate::sort::sort_descending(&mut order);
-        let pins = crate::sort::reorder(pins, &order);
+            pins.iter().enumerate().map(|(i, p)| sort::ascending_key(p.position, i as u32)).collect();
+        sort::sort_descending(&mut order);
+        let pins = sort::reorder(pins, &order);
         Ok(Catalogue {
             version: b.version,
             currency: b.currency,

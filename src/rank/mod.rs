@@ -30,6 +30,7 @@ use crate::limits::Limits;
 use crate::profile::ProfileView;
 use crate::promo::{self, Situation, Targeting};
 use crate::request::{Context, RankRequest, Session};
+use crate::sort;
 use crate::stock::StockTable;
 use crate::weights::WeightError;
 
@@ -183,7 +184,7 @@ pub fn rank(i: &Inputs) -> Result<Ranking, RequestError> {
         let Some(level) = scorer.stock_level(c.product) else {
             continue;
         };
-        keys.push(crate::sort::key(scorer.score(&scorer.features(c, level)), c.product));
+        keys.push(sort::key(scorer.score(&scorer.features(c, level)), c.product));
     }
 
     let page = ctx.page.as_deref();

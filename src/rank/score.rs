@@ -3,6 +3,7 @@
 use std::cell::Cell;
 
 use crate::catalogue::{Catalogue, PopTable, ANCESTOR_WEIGHTS, NONE};
+use crate::sort;
 use crate::stock::StockTable;
 use crate::weights::{Feature, Weights, FEATURES};
 
@@ -111,11 +112,11 @@ impl Scorer<'_> {
         // Strongest first; equal contributions keep their order, so item reasons first.
         let mut order = [0u64; 4];
         for (i, (k, f)) in order.iter_mut().zip(&found[..n]).enumerate() {
-            *k = crate::sort::key(f.0, i as u32);
+            *k = sort::key(f.0, i as u32);
         }
-        crate::sort::sort_descending(&mut order[..n]);
+        sort::sort_descending(&mut order[..n]);
         let mut named: [u32; 2] = [u32::MAX; 2];
-        for &(v, r) in order[..n].iter().map(|&k| &found[crate::sort::index_of(k) as usize]) {
+        for &(v, r) in order[..n].iter().map(|&k| &found[sort::index_of(k) as usize]) {
             if v <= 0.0 {
                 continue;
             }
