@@ -29,15 +29,27 @@ need_wasm_bindgen() {
   fi
 }
 
+# Debian packages, as root or through sudo.
+apt_install() {
+  local sudo=""; [[ "$(id -u)" == 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
 need_chromium() {
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     say "installing Debian's chromium and chromium-driver"
-    local sudo=""; [[ "$(id -u)" == 0 ]] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+    apt_install chromium chromium-driver
   fi
   export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
   export CHROMIUM="${CHROMIUM:-$(command -v chromium)}"
+}
+
+need_valgrind() {
+  if ! command -v valgrind >/dev/null || ! command -v callgrind_annotate >/dev/null; then
+    say "installing Debian's valgrind"
+    apt_install valgrind
+  fi
 }
 
 need_npm_deps() {
