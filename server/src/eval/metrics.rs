@@ -17,6 +17,29 @@ pub const KS: [usize; 3] = [5, 10, 20];
 /// The cut-off of coverage and popularity bias.
 pub const COVERAGE_K: usize = 20;
 
+/// One prediction's outcome at the largest cut-off (20): what the paired comparisons
+/// ([`super::paired`]) resample.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Outcome {
+    /// 1 with a target in the top 20, else 0.
+    pub hit: f64,
+    /// 1/rank of the first target within the top 20, else 0.
+    pub rr: f64,
+    /// The share of the targets in the top 20 (`hit` with one target).
+    pub recall: f64,
+}
+
+impl Outcome {
+    /// The outcome of a prediction whose first target is at `first` (0-based, within the
+    /// top 20) and which found `recall` of its targets there.
+    pub fn new(first: Option<usize>, recall: f64) -> Outcome {
+        match first {
+            Some(k) => Outcome { hit: 1.0, rr: 1.0 / (k + 1) as f64, recall },
+            None => Outcome { hit: 0.0, rr: 0.0, recall },
+        }
+    }
+}
+
 /// Metrics being accumulated over predictions.
 #[derive(Debug, Clone)]
 pub struct Metrics {
@@ -78,10 +101,11 @@ impl Metrics {
     }
 
     /// One prediction: `recs` best first, the `targets` it should have found, and each
-    /// item's normalised training popularity.
-    pub fn add(&mut self, recs: &[u32], targets: &[u32], popularity: &[f32]) {
+    /// item's normalised training popularity. Returns its outcome at 20.
+    pub fn add(&mut self, recs: &[u32], targets: &[u32], popularity: &[f32]) -> Outcome {
         self.n += 1;
         let first = recs.iter().position(|r| targets.contains(r));
+        let mut recall_at_20 = 0.0;
         for (k, &cut) in KS.iter().enumerate() {
             if let Some(rank) = first.filter(|&r| r < cut) {
                 self.hits[k] += 1.0;
@@ -89,7 +113,9 @@ impl Metrics {
             }
             if !targets.is_empty() {
                 let found = targets.iter().filter(|t| recs[..recs.len().min(cut)].contains(t)).count();
-                self.recall[k] += found as f64 / targets.len() as f64;
+                // The last cut-off, 20, leaves its value here.
+                recall_at_20 = found as f64 / targets.len() as f64;
+                self.recall[k] += recall_at_20;
             }
         }
         let head = &recs[..recs.len().min(COVERAGE_K)];
@@ -104,6 +130,7 @@ impl Metrics {
                 *c = true;
             }
         }
+        Outcome::new(first.filter(|&r| r < KS[2]), recall_at_20)
     }
 
     /// The averages; coverage is over `train_items` items.
@@ -130,10 +157,10 @@ mod tests {
         let pop = [1.0, 0.5, 0.25, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
         let mut m = Metrics::new(10);
         // The target at rank 2, then at rank 7, then missing, then two of three targets.
-        m.add(&[5, 3, 1], &[3], &pop);
+        assert_eq!(m.add(&[5, 3, 1], &[3], &pop), Outcome { hit: 1.0, rr: 0.5, recall: 1.0 });
         m.add(&[0, 1, 2, 4, 5, 6, 9, 8], &[9], &pop);
-        m.add(&[0], &[7], &pop);
-        m.add(&[2, 8, 1], &[1, 2, 6], &pop);
+        assert_eq!(m.add(&[0], &[7], &pop), Outcome { hit: 0.0, rr: 0.0, recall: 0.0 });
+        assert_eq!(m.add(&[2, 8, 1], &[1, 2, 6], &pop), Outcome { hit: 1.0, rr: 1.0, recall: 2.0 / 3.0 });
         let s = m.summary(10);
         assert_eq!(s.predictions, 4);
         assert_eq!(s.hr, [0.5, 0.75, 0.75]);

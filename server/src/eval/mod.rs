@@ -139,11 +139,7 @@ pub fn run(recs: &mut [&mut dyn Recommender], cases: &[Case], popularity: &[f32]
         for c in cases {
             r.recommend(c, LIST, &mut list);
             list.truncate(LIST);
-            m.add(&list, &c.targets, popularity);
-            let top = &list[..list.len().min(metrics::KS[2])];
-            let first = top.iter().position(|i| c.targets.contains(i));
-            let found = c.targets.iter().filter(|t| top.contains(t)).count();
-            outcomes.push(paired::Outcome::new(first, found as f64 / c.targets.len().max(1) as f64));
+            outcomes.push(m.add(&list, &c.targets, popularity));
         }
         out.push(Scored { name: r.name(), summary: m.summary(train_items), outcomes });
     }

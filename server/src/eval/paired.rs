@@ -33,27 +33,7 @@ impl Diff {
     }
 }
 
-/// One recommender's outcome on one prediction, at the cut-off 20.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Outcome {
-    /// 1 with a target in the top 20, else 0.
-    pub hit: f64,
-    /// 1/rank of the first target within the top 20, else 0.
-    pub rr: f64,
-    /// The share of the targets in the top 20 (`hit` with one target).
-    pub recall: f64,
-}
-
-impl Outcome {
-    /// The outcome of a prediction whose first target is at `first` (0-based, within the
-    /// top 20) and which found `recall` of its targets there.
-    pub fn new(first: Option<usize>, recall: f64) -> Outcome {
-        match first {
-            Some(k) => Outcome { hit: 1.0, rr: 1.0 / (k + 1) as f64, recall },
-            None => Outcome { hit: 0.0, rr: 0.0, recall },
-        }
-    }
-}
+pub use super::metrics::Outcome;
 
 /// One recommender's outcome on each prediction.
 pub type Outcomes = Vec<Outcome>;
