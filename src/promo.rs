@@ -185,10 +185,8 @@ pub fn choose(
         })
         .collect();
     // Best expected value first; ties to the earlier promotion, which is the earlier entry.
-    let mut order: Vec<u64> = eligible.iter().enumerate().map(|(i, c)| sort::key(c.expected_value, i as u32)).collect();
-    sort::sort_descending(&mut order);
     let mut groups = FastSet::default();
-    sort::reorder(eligible, &order)
+    sort::by_key(eligible, |i, c| sort::key(c.expected_value, i))
         .into_iter()
         .filter(|c| promos[c.promo].group.as_deref().is_none_or(|g| groups.insert(g)))
         .take(cap)

@@ -66,9 +66,17 @@ pub fn top_k(v: &mut Vec<(f32, u32)>, k: usize) {
     v.extend(keys.iter().map(|&k| unkey(k)));
 }
 
+/// `items` ordered by `key(position, item)`, largest first. The key carries the position
+/// in its low half ([`key`], [`ascending_key`]), which also makes every key distinct.
+pub fn by_key<T>(items: Vec<T>, key: impl Fn(u32, &T) -> u64) -> Vec<T> {
+    let mut order: Vec<u64> = items.iter().enumerate().map(|(i, t)| key(i as u32, t)).collect();
+    sort_descending(&mut order);
+    reorder(items, &order)
+}
+
 /// `items` in the order of `order`, keys whose [`index_of`] is a position in `items`
 /// (each at most once; any other is skipped).
-pub fn reorder<T>(items: Vec<T>, order: &[u64]) -> Vec<T> {
+fn reorder<T>(items: Vec<T>, order: &[u64]) -> Vec<T> {
     let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
     // Sized up front: collecting a `filter_map` would grow the vector by reallocation.
     let mut out = Vec::with_capacity(order.len());
@@ -121,7 +129,7 @@ mod tests {
         want.sort_by_key(|&i| ranks[i as usize]);
         assert_eq!(got, want);
         let names = ["d", "b", "e", "a", "g", "c", "f"].map(String::from).to_vec();
-        let by_rank = reorder(names, &keys);
+        let by_rank = by_key(names, |i, _| ascending_key(ranks[i as usize], i));
         assert_eq!(by_rank, ["a", "f", "b", "c", "d", "e", "g"]);
     }
 }

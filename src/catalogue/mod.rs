@@ -136,10 +136,7 @@ impl Catalogue {
         }
         // Lower positions first, so placing pins in order never shifts an earlier one;
         // pins at one position keep the bundle's order.
-        let mut order: Vec<u64> =
-            pins.iter().enumerate().map(|(i, p)| sort::ascending_key(p.position, i as u32)).collect();
-        sort::sort_descending(&mut order);
-        let pins = sort::reorder(pins, &order);
+        let pins = sort::by_key(pins, |i, p| sort::ascending_key(p.position, i));
         Ok(Catalogue {
             version: b.version,
             currency: b.currency,

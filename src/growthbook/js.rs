@@ -220,13 +220,7 @@ pub fn stringify(v: &Value, out: &mut String) {
             let keys = object_entries(entries);
             // Index keys first, ascending; the others after them in their written order
             // (`index_key` is never u32::MAX, which sorts them last).
-            let mut order: Vec<u64> = keys
-                .iter()
-                .enumerate()
-                .map(|(i, (k, _))| sort::ascending_key(index_key(k).unwrap_or(u32::MAX), i as u32))
-                .collect();
-            sort::sort_descending(&mut order);
-            let keys = sort::reorder(keys, &order);
+            let keys = sort::by_key(keys, |i, (k, _)| sort::ascending_key(index_key(k).unwrap_or(u32::MAX), i));
             out.push('{');
             for (i, (k, val)) in keys.iter().enumerate() {
                 if i > 0 {

@@ -15,10 +15,7 @@ const DAY_MS: u64 = 86_400_000;
 /// (index, value) pairs sorted by index for [`lookup`], one per index. A map written with
 /// a key twice keeps the later value, as the readable profile does (`decodeProfile`).
 fn by_index(pairs: Vec<(u32, f32)>) -> Vec<(u32, f32)> {
-    let mut order: Vec<u64> =
-        pairs.iter().enumerate().map(|(i, &(index, _))| sort::ascending_key(index, i as u32)).collect();
-    sort::sort_descending(&mut order);
-    let mut out = sort::reorder(pairs, &order);
+    let mut out = sort::by_key(pairs, |i, &(index, _)| sort::ascending_key(index, i));
     out.dedup_by(|later, kept| {
         let same = later.0 == kept.0;
         if same {
